@@ -1,0 +1,251 @@
+"""Command line: ``python -m dashboard ingest|backfill|stats`` (everything that is not the browser)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import signal
+import sys
+import threading
+import time
+from collections.abc import Sequence
+from datetime import date, datetime
+from pathlib import Path
+from types import FrameType
+
+from rich.console import Console
+from rich.table import Table
+
+from dashboard.config import DEFAULT_CONFIG, Config, ConfigError, check_http_url, load_config
+from dashboard.ingest import FeedReport, backfill_jobs, jobs_for, policy_from, run_ingest
+from dashboard.models import FeedSpec
+from dashboard.schema import SchemaError
+from dashboard.stats import collect_stats
+from dashboard.store import open_engine
+
+EXIT_OK, EXIT_ALL_FAILED, EXIT_USAGE = 0, 1, 2
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)([smhd])")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_duration(text: str) -> float:
+    """Seconds in a duration such as ``30m``, ``1h30m``, ``90s`` or ``1d``."""
+    parts = _DURATION.findall(text.strip().lower())
+    if not parts or "".join(n + u for n, u in parts) != text.strip().lower():
+        raise argparse.ArgumentTypeError(f"not a duration: {text!r} (try 30m, 1h, 90s)")
+    seconds = sum(float(n) * _UNIT_SECONDS[u] for n, u in parts)
+    if seconds <= 0:
+        raise argparse.ArgumentTypeError("the interval must be longer than zero")
+    return seconds
+
+
+def parse_date(text: str) -> date:
+    """An ISO date (YYYY-MM-DD) for --since/--until."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date: {text!r} (use YYYY-MM-DD)") from None
+
+
+def parse_feed_url(text: str) -> str:
+    """An http(s) URL given with --url."""
+    try:
+        return check_http_url(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every command."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--db", metavar="URL", help="database URL (default: $DATABASE_URL, else an SQLite file in data/)"
+    )
+    common.add_argument(
+        "--config", type=Path, default=DEFAULT_CONFIG, help="configuration file (default: data/config.toml)"
+    )
+    parser = argparse.ArgumentParser(
+        prog="python -m dashboard", description="AI-industry news sentiment tracker: data commands."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    ingest = commands.add_parser(
+        "ingest",
+        parents=[common],
+        help="fetch feeds and store new articles",
+        description="Fetch every configured feed (or the --url ones) and store new articles.",
+    )
+    ingest.add_argument(
+        "--url",
+        action="append",
+        type=parse_feed_url,
+        default=[],
+        help="ingest this feed URL instead of the config's (repeatable)",
+    )
+    ingest.add_argument(
+        "--every",
+        type=parse_duration,
+        metavar="INTERVAL",
+        help="keep ingesting every INTERVAL (30m, 1h, ...) until Ctrl-C",
+    )
+    backfill = commands.add_parser(
+        "backfill",
+        parents=[common],
+        help="fetch past days from Google News search feeds",
+        description="Walk Google News search feeds in date windows to reach past its ~100-item cap.",
+    )
+    backfill.add_argument("--since", type=parse_date, required=True, help="first day (YYYY-MM-DD)")
+    backfill.add_argument("--until", type=parse_date, default=None, help="last day (YYYY-MM-DD, default today)")
+    backfill.add_argument("--window", type=int, default=1, metavar="DAYS", help="days per query (default 1)")
+    backfill.add_argument("--company", action="append", default=[], help="only this company (repeatable)")
+    stats = commands.add_parser(
+        "stats",
+        parents=[common],
+        help="summarise what is stored",
+        description="Print what is stored: articles, feeds, sources and last fetches.",
+    )
+    stats.add_argument("--json", action="store_true", help="print JSON instead of tables")
+    return parser
+
+
+def _console() -> Console:
+    """Tables on stdout; feed text is shown literally (no markup), wide enough not to wrap when piped."""
+    return Console(width=None if sys.stdout.isatty() else 160, highlight=False, markup=False, emoji=False)
+
+
+class _StopOnSignal:
+    """First Ctrl-C (or SIGTERM) asks the ingest to stop between feeds; a second one interrupts."""
+
+    def __init__(self) -> None:
+        self.event = threading.Event()
+
+    def __enter__(self) -> threading.Event:
+        self._old = {s: signal.signal(s, self._handle) for s in (signal.SIGINT, signal.SIGTERM)}
+        return self.event
+
+    def __exit__(self, *exc: object) -> None:
+        for sig, handler in self._old.items():
+            signal.signal(sig, handler)
+
+    def _handle(self, signum: int, frame: FrameType | None) -> None:
+        if self.event.is_set():
+            raise KeyboardInterrupt
+        self.event.set()
+        print("\nstopping after the feed being stored (press Ctrl-C again to abort)", file=sys.stderr)
+
+
+def _print_progress(report: FeedReport, done: int, total: int) -> None:
+    """One line per finished feed on stderr, so progress shows in a terminal and in logs alike."""
+    if report.failed:
+        what = f"failed: {report.error}"
+    elif report.status == "not_modified":
+        what = "not modified"
+    else:
+        what = f"{report.new} new, {report.known} known"
+    print(f"[{done}/{total}] {report.name}: {what}", file=sys.stderr, flush=True)
+
+
+def render_reports(reports: Sequence[FeedReport]) -> Table:
+    """The per-feed table that ends an ingest."""
+    table = Table(title="Ingest")
+    for column in ("Feed", "Status", "New", "Known", "Skipped", "Why / note"):
+        table.add_column(column, justify="right" if column in ("New", "Known", "Skipped") else "left")
+    for r in sorted(reports, key=lambda r: r.name.casefold()):
+        status = "304 not modified" if r.status == "not_modified" else r.status
+        table.add_row(r.name, status, str(r.new), str(r.known), str(r.skipped), r.error or r.warning or "")
+    failed = sum(r.failed for r in reports)
+    table.add_section()
+    table.add_row(
+        f"{len(reports)} feeds",
+        f"{failed} failed",
+        str(sum(r.new for r in reports)),
+        str(sum(r.known for r in reports)),
+        str(sum(r.skipped for r in reports)),
+        "",
+    )
+    return table
+
+
+def _specs_for(args: argparse.Namespace, config: Config) -> list[FeedSpec]:
+    if args.url:
+        return [FeedSpec(name=url, url=url) for url in dict.fromkeys(args.url)]
+    return config.feed_specs()
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    specs = _specs_for(args, config)
+    if not specs:
+        print(f"{args.config}: no feeds configured", file=sys.stderr)
+        return EXIT_USAGE
+    engine = open_engine(args.db)
+    policy = policy_from(config)
+    console = _console()
+    with _StopOnSignal() as stop:
+        while True:
+            started = time.monotonic()
+            reports = run_ingest(engine, jobs_for(specs), policy, stop=stop, progress=_print_progress)
+            console.print(render_reports(reports))
+            all_failed = bool(reports) and all(r.failed for r in reports)
+            if args.every is None or stop.is_set():
+                return EXIT_ALL_FAILED if all_failed else EXIT_OK
+            wait = max(0.0, args.every - (time.monotonic() - started))
+            next_run = datetime.now().astimezone().timestamp() + wait
+            print(f"next ingest at {datetime.fromtimestamp(next_run).strftime('%H:%M:%S')}", file=sys.stderr)
+            if stop.wait(wait):
+                return EXIT_OK
+
+
+def cmd_backfill(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    until = args.until or date.today()
+    try:
+        jobs = backfill_jobs(config, args.since, until, args.window, args.company)
+    except ValueError as exc:
+        print(f"backfill: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if not jobs:
+        print(f"{args.config}: no company has a Google News feed to backfill", file=sys.stderr)
+        return EXIT_USAGE
+    engine = open_engine(args.db)
+    with _StopOnSignal() as stop:
+        reports = run_ingest(engine, jobs, policy_from(config), stop=stop, progress=_print_progress)
+    _console().print(render_reports(reports))
+    return EXIT_ALL_FAILED if reports and all(r.failed for r in reports) else EXIT_OK
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    stats = collect_stats(open_engine(args.db))
+    if args.json:
+        print(json.dumps(stats, indent=2))
+        return EXIT_OK
+    console = _console()
+    console.print(
+        f"{stats['articles']} articles, published {stats['first_published'] or '-'} to {stats['last_published'] or '-'}"
+    )
+    feeds = Table(title="Feeds")
+    for column in ("Feed", "Articles", "Last fetch", "Status", "Last error"):
+        feeds.add_column(column, justify="right" if column == "Articles" else "left")
+    for f in stats["feeds"]:
+        feeds.add_row(f["name"], str(f["articles"]), f["last_fetch"] or "never", f["status"] or "-", f["error"] or "")
+    console.print(feeds)
+    sources = Table(title=f"Sources (top {len(stats['sources'])} of {stats['source_count']})")
+    sources.add_column("Publisher")
+    sources.add_column("Articles", justify="right")
+    for s in stats["sources"]:
+        sources.add_row(s["publisher"], str(s["articles"]))
+    console.print(sources)
+    return EXIT_OK
+
+
+COMMANDS = {"ingest": cmd_ingest, "backfill": cmd_backfill, "stats": cmd_stats}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; configuration and database problems end with a message, not a traceback."""
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except (ConfigError, SchemaError) as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_USAGE

@@ -1,0 +1,167 @@
+"""Load and validate ``data/config.toml``: companies, feeds and fetch settings."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote_plus, urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from dashboard.models import FeedSpec
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+DEFAULT_CONFIG = DATA_DIR / "config.toml"
+GOOGLE_NEWS_TEMPLATE = "https://news.google.com/rss/search?q={query}&hl=en-US&gl=US&ceid=US:en"
+
+
+class ConfigError(ValueError):
+    """A configuration file that cannot be used, with a message naming file, entry and field."""
+
+
+def check_http_url(value: str) -> str:
+    """Accept only absolute http(s) URLs with a host; feeds are fetched from nowhere else."""
+    parts = urlsplit(value.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"not an http(s) URL: {value!r}")
+    return value.strip()
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class CompanyConfig(_Strict):
+    """A tracked company; ``query`` feeds its Google News search feed."""
+
+    name: str = Field(min_length=1)
+    query: str = Field(min_length=1)
+    google_news: bool = True
+    # Matching rules (aliases, case rules, exclusions) arrive with the entity matcher.
+    aliases: list[str] = []
+    case_sensitive: list[str] = []
+    exclude: list[str] = []
+
+
+class FeedConfig(_Strict):
+    """An RSS/Atom feed; ``name`` defaults to the URL's host."""
+
+    url: str
+    name: str = ""
+    publisher: str = ""
+
+    _url = field_validator("url")(check_http_url)
+
+    @model_validator(mode="after")
+    def _default_name(self) -> FeedConfig:
+        if not self.name:
+            object.__setattr__(self, "name", urlsplit(self.url).hostname or self.url)
+        return self
+
+
+class FetchConfig(_Strict):
+    """How feeds are fetched: limits that keep one slow or huge feed from hurting the rest."""
+
+    connect_timeout: float = Field(default=10.0, gt=0)
+    read_timeout: float = Field(default=20.0, gt=0)
+    deadline: float = Field(default=60.0, gt=0)
+    max_bytes: int = Field(default=10_000_000, gt=0)
+    max_redirects: int = Field(default=5, ge=0)
+    retries: int = Field(default=2, ge=0)
+    backoff: float = Field(default=1.0, ge=0)
+    workers: int = Field(default=8, ge=1)
+
+
+class GoogleNewsConfig(_Strict):
+    """The Google News search feed template; ``{query}`` is replaced by each company's query."""
+
+    template: str = GOOGLE_NEWS_TEMPLATE
+
+    @field_validator("template")
+    @classmethod
+    def _has_query(cls, value: str) -> str:
+        if "{query}" not in value:
+            raise ValueError("must contain {query}")
+        check_http_url(value.replace("{query}", "x"))
+        return value
+
+
+class Config(_Strict):
+    """The whole configuration file."""
+
+    companies: list[CompanyConfig] = []
+    feeds: list[FeedConfig] = []
+    fetch: FetchConfig = FetchConfig()
+    google_news: GoogleNewsConfig = GoogleNewsConfig()
+
+    def google_news_url(self, query: str) -> str:
+        """The Google News search feed URL for a query."""
+        return self.google_news.template.replace("{query}", quote_plus(query))
+
+    def feed_specs(self) -> list[FeedSpec]:
+        """Every feed to ingest: one Google News search per company, then the configured feeds."""
+        specs = [
+            FeedSpec(name=f"Google News: {c.name}", url=self.google_news_url(c.query), company=c.name)
+            for c in self.companies
+            if c.google_news
+        ]
+        specs += [FeedSpec(name=f.name, url=f.url, publisher=f.publisher) for f in self.feeds]
+        return specs
+
+
+def _describe_location(raw: dict[str, Any], loc: tuple[Any, ...]) -> str:
+    """Render a pydantic error location as ``feeds[2] ("Verge").url``, naming the entry."""
+    out = ""
+    node: Any = raw
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+            node = node[part] if isinstance(node, list) and part < len(node) else None
+            if isinstance(node, dict) and node.get("name"):
+                out += f' ("{node["name"]}")'
+        else:
+            out += f".{part}" if out else str(part)
+            node = node.get(part) if isinstance(node, dict) else None
+    return out
+
+
+def parse_config(raw: dict[str, Any], source: str = "config") -> Config:
+    """Validate a decoded TOML document; every problem is reported with its location."""
+    try:
+        config = Config.model_validate(raw)
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            where = _describe_location(raw, tuple(err["loc"]))
+            message = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
+            if err["type"] == "missing":
+                message = "missing required field"
+            lines.append(f"{source}: {where}: {message}")
+        raise ConfigError("\n".join(lines)) from None
+    problems = []
+    generated = {s.name.casefold() for s in config.feed_specs() if s.company}
+    for kind, names, taken in (
+        ("companies", [c.name for c in config.companies], set()),
+        ("feeds", [f.name for f in config.feeds], generated),
+    ):
+        seen: set[str] = set(taken)
+        for index, name in enumerate(names):
+            if name.casefold() in seen:
+                problems.append(f'{source}: {kind}[{index}] ("{name}").name: duplicate name')
+            seen.add(name.casefold())
+    if problems:
+        raise ConfigError("\n".join(problems))
+    return config
+
+
+def load_config(path: Path | str = DEFAULT_CONFIG) -> Config:
+    """Read and validate a config file, raising ConfigError with the file name on any problem."""
+    path = Path(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: file not found") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    return parse_config(raw, str(path))

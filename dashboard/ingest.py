@@ -1,0 +1,133 @@
+"""The ingest pipeline: fetch feeds concurrently, parse, store each feed in one transaction, report."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import Engine
+
+from dashboard.config import Config
+from dashboard.fetch import FetchPolicy, FetchRequest, fetch_all
+from dashboard.models import FeedSpec, FetchStatus
+from dashboard.parse import parse_feed
+from dashboard.store import feed_states, record_fetch
+
+
+@dataclass(frozen=True)
+class FetchJob:
+    """A feed to fetch now: the feed it belongs to, the URL to ask, and whether to ask conditionally."""
+
+    spec: FeedSpec
+    url: str
+    conditional: bool = True
+
+
+@dataclass(frozen=True)
+class FeedReport:
+    """One line of the per-feed table: what a feed gave this run, or why it failed."""
+
+    name: str
+    url: str
+    status: str  # ok, not_modified or error
+    new: int = 0
+    known: int = 0
+    skipped: int = 0
+    error: str | None = None
+    warning: str | None = None
+    http_status: int | None = None
+    seconds: float = 0.0
+
+    @property
+    def failed(self) -> bool:
+        return self.status == FetchStatus.ERROR
+
+
+Progress = Callable[[FeedReport, int, int], None]
+
+
+def jobs_for(specs: Sequence[FeedSpec]) -> list[FetchJob]:
+    """Regular fetches: each feed at its own URL, conditional on what it sent last time."""
+    return [FetchJob(spec, spec.url) for spec in specs]
+
+
+def run_ingest(
+    engine: Engine,
+    jobs: Sequence[FetchJob],
+    policy: FetchPolicy,
+    *,
+    stop: threading.Event | None = None,
+    progress: Progress | None = None,
+) -> list[FeedReport]:
+    """Fetch, parse and store every job; one bad feed never stops the others. Stops between feeds."""
+    states = feed_states(engine, {job.spec.name for job in jobs if job.conditional})
+    requests = []
+    for index, job in enumerate(jobs):
+        state = states.get(job.spec.name) if job.conditional else None
+        requests.append(
+            FetchRequest(
+                key=str(index),
+                url=job.url,
+                etag=state.etag if state else None,
+                last_modified=state.last_modified if state else None,
+            )
+        )
+    reports: list[FeedReport] = []
+    for request, fetched in fetch_all(requests, policy, stop):
+        job = jobs[int(request.key)]
+        fetched_at = datetime.now(UTC)
+        parsed = None
+        if fetched.status == FetchStatus.OK:
+            parsed = parse_feed(fetched.body, job.spec, fetched_at, fetched.content_type, fetched.final_url)
+        outcome = record_fetch(engine, job.spec, fetched, parsed, fetched_at, update_validators=job.conditional)
+        error = fetched.error or (parsed.error if parsed else None)
+        report = FeedReport(
+            name=job.spec.name,
+            url=job.url,
+            status=FetchStatus.ERROR.value if error else fetched.status.value,
+            new=outcome.new,
+            known=outcome.known,
+            skipped=parsed.skipped if parsed else 0,
+            error=error,
+            warning=parsed.warning if parsed else None,
+            http_status=fetched.http_status,
+            seconds=fetched.elapsed,
+        )
+        reports.append(report)
+        if progress:
+            progress(report, len(reports), len(jobs))
+        if stop is not None and stop.is_set():
+            break
+    return reports
+
+
+def policy_from(config: Config) -> FetchPolicy:
+    """The fetch limits configured under ``[fetch]``."""
+    return FetchPolicy(**config.fetch.model_dump())
+
+
+def backfill_jobs(
+    config: Config, since: date, until: date, window_days: int = 1, companies: Sequence[str] = ()
+) -> list[FetchJob]:
+    """Google News searches in date windows (``after:``/``before:``) to get past its ~100-item cap."""
+    if until < since:
+        raise ValueError(f"--until {until} is before --since {since}")
+    wanted = {c.casefold() for c in companies}
+    unknown = wanted - {c.name.casefold() for c in config.companies}
+    if unknown:
+        raise ValueError(f"unknown company: {', '.join(sorted(unknown))}")
+    specs = {s.company: s for s in config.feed_specs() if s.company}
+    jobs = []
+    for company in config.companies:
+        if (wanted and company.name.casefold() not in wanted) or company.name not in specs:
+            continue
+        start = since
+        while start <= until:
+            end = start + timedelta(days=window_days)
+            # before: is exclusive, so this window covers [start, end).
+            query = f"{company.query} after:{start.isoformat()} before:{end.isoformat()}"
+            jobs.append(FetchJob(specs[company.name], config.google_news_url(query), conditional=False))
+            start = end
+    return jobs

@@ -1,0 +1,67 @@
+"""Plain records passed between pipeline stages: feeds, fetched bytes, parsed articles."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+@dataclass(frozen=True)
+class FeedSpec:
+    """A feed to fetch: its stable name, URL, and what we know of its publisher or company."""
+
+    name: str
+    url: str
+    publisher: str = ""
+    company: str = ""
+
+
+class FetchStatus(StrEnum):
+    """How a fetch ended: new content, nothing new since last time, or a failure."""
+
+    OK = "ok"
+    NOT_MODIFIED = "not_modified"
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    """What one HTTP fetch of a feed produced; ``error`` is set when it failed."""
+
+    url: str
+    status: FetchStatus
+    http_status: int | None = None
+    body: bytes = b""
+    content_type: str = ""
+    final_url: str = ""
+    etag: str | None = None
+    last_modified: str | None = None
+    error: str | None = None
+    attempts: int = 1
+    elapsed: float = 0.0
+
+
+@dataclass(frozen=True)
+class Article:
+    """One cleaned feed entry, ready to store."""
+
+    title: str
+    link: str | None
+    publisher: str
+    publisher_domain: str
+    summary: str
+    published_at: datetime
+    published_from: str  # "published", "updated" or "fetched": which clock the time came from
+    guid: str | None = None
+
+
+@dataclass(frozen=True)
+class ParsedFeed:
+    """A parsed feed: its articles, what was skipped, and any problem worth recording."""
+
+    articles: list[Article] = field(default_factory=list)
+    skipped: int = 0
+    title: str = ""
+    warning: str | None = None  # malformed but recovered: kept entries, recorded reason
+    error: str | None = None  # nothing usable: an HTML page, empty body, not a feed

@@ -1,0 +1,230 @@
+"""Open the database and write each feed's articles, de-duplicated, in one transaction."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import Connection, Engine, create_engine, event, insert, select, update
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
+
+from dashboard.config import DATA_DIR
+from dashboard.models import Article, FeedSpec, FetchResult, FetchStatus, ParsedFeed
+from dashboard.normalize import article_keys
+from dashboard.schema import article_feeds, articles, ensure_schema, feeds
+from dashboard.schema import article_keys as article_keys_table
+
+DEFAULT_DB_PATH = DATA_DIR / "news.db"
+_IN_CHUNK = 500
+
+
+def database_url(explicit: str | None = None) -> str:
+    """The database to use: ``--db``, else ``DATABASE_URL``, else the SQLite file under data/."""
+    url = explicit or os.environ.get("DATABASE_URL") or f"sqlite:///{DEFAULT_DB_PATH}"
+    # Hosted providers hand out postgres:// URLs; route them to the psycopg (v3) driver.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
+    """WAL lets the dashboard read while an ingest writes; wait rather than fail on a busy lock."""
+    cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def open_engine(url: str | None = None) -> Engine:
+    """An engine for the chosen database with the schema created or migrated."""
+    url = database_url(url)
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url)
+        event.listen(engine, "connect", _sqlite_pragmas)
+    else:
+        engine = create_engine(url, pool_pre_ping=True)
+    ensure_schema(engine)
+    return engine
+
+
+def hash_key(key: str) -> str:
+    """A fixed-width digest of a de-duplication key, so long URLs index cheaply everywhere."""
+    return hashlib.blake2b(key.encode("utf-8"), digest_size=16).hexdigest()
+
+
+@dataclass(frozen=True)
+class StoreOutcome:
+    """What storing one feed did: articles new to the database and ones already known."""
+
+    new: int
+    known: int
+
+
+@dataclass(frozen=True)
+class FeedState:
+    """A feed's validators from its last successful fetch, for the next conditional GET."""
+
+    etag: str | None
+    last_modified: str | None
+
+
+def feed_states(engine: Engine, names: Iterable[str]) -> dict[str, FeedState]:
+    """Stored ETag/Last-Modified per feed name (feeds never fetched are absent)."""
+    names = list(names)
+    states: dict[str, FeedState] = {}
+    with engine.connect() as conn:
+        for chunk in _chunks(names, _IN_CHUNK):
+            rows = conn.execute(
+                select(feeds.c.name, feeds.c.etag, feeds.c.last_modified).where(feeds.c.name.in_(chunk))
+            )
+            states.update({r.name: FeedState(r.etag, r.last_modified) for r in rows})
+    return states
+
+
+def _chunks(items: Sequence[str], size: int) -> Iterable[Sequence[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _feed_id(conn: Connection, spec: FeedSpec) -> int:
+    """The feed's row id, creating the row on first sight and keeping its URL current."""
+    row = conn.execute(select(feeds.c.id, feeds.c.url).where(feeds.c.name == spec.name)).first()
+    if row is None:
+        return conn.execute(
+            insert(feeds).values(name=spec.name, url=spec.url, company=spec.company).returning(feeds.c.id)
+        ).scalar_one()
+    if row.url != spec.url:
+        conn.execute(update(feeds).where(feeds.c.id == row.id).values(url=spec.url))
+    return row.id
+
+
+def _write_articles(
+    conn: Connection, feed_id: int, feed_name: str, items: Sequence[Article], seen_at: datetime
+) -> StoreOutcome:
+    """Insert new articles, link known ones to this feed, and record every key of each."""
+    keyed = [(a, [hash_key(k) for k in article_keys(a, feed_name)]) for a in items]
+    all_keys = sorted({k for _, keys in keyed for k in keys})
+    owner: dict[str, int] = {}
+    for chunk in _chunks(all_keys, _IN_CHUNK):
+        rows = conn.execute(
+            select(article_keys_table.c.key_hash, article_keys_table.c.article_id).where(
+                article_keys_table.c.key_hash.in_(chunk)
+            )
+        )
+        owner.update({r.key_hash: r.article_id for r in rows})
+    # Resolve each entry to an existing article or to a new one (an earlier entry of this batch may be it).
+    ref_of: dict[str, tuple[str, int]] = {k: ("db", article_id) for k, article_id in owner.items()}
+    new_rows: list[Article] = []
+    resolved: list[tuple[str, int]] = []  # ("db", article id) or ("new", index into new_rows)
+    for article, keys in keyed:
+        found = next((ref_of[k] for k in keys if k in ref_of), None)
+        if found is None:
+            found = ("new", len(new_rows))
+            new_rows.append(article)
+        for k in keys:
+            ref_of.setdefault(k, found)
+        resolved.append(found)
+    new_ids: list[int] = []
+    if new_rows:
+        result = conn.execute(
+            insert(articles).returning(articles.c.id, sort_by_parameter_order=True),
+            [
+                {
+                    "title": a.title,
+                    "link": a.link,
+                    "publisher": a.publisher,
+                    "publisher_domain": a.publisher_domain,
+                    "summary": a.summary,
+                    "published_at": a.published_at,
+                    "published_from": a.published_from,
+                    "guid": a.guid,
+                    "first_seen_at": seen_at,
+                }
+                for a in new_rows
+            ],
+        )
+        new_ids = list(result.scalars())
+    ids = [ref if kind == "db" else new_ids[ref] for kind, ref in resolved]
+    new_keys = {k: (ref if kind == "db" else new_ids[ref]) for k, (kind, ref) in ref_of.items() if k not in owner}
+    if new_keys:
+        conn.execute(insert(article_keys_table), [{"key_hash": k, "article_id": v} for k, v in new_keys.items()])
+    linked: set[int] = set()
+    known_ids = sorted({i for (kind, _), i in zip(resolved, ids, strict=True) if kind == "db"})
+    for chunk in _chunks(known_ids, _IN_CHUNK):  # type: ignore[arg-type]
+        rows = conn.execute(
+            select(article_feeds.c.article_id).where(
+                article_feeds.c.feed_id == feed_id, article_feeds.c.article_id.in_(chunk)
+            )
+        )
+        linked.update(rows.scalars())
+    to_link = sorted(set(ids) - linked)
+    if to_link:
+        conn.execute(
+            insert(article_feeds),
+            [{"article_id": i, "feed_id": feed_id, "first_seen_at": seen_at} for i in to_link],
+        )
+    return StoreOutcome(new=len(new_rows), known=len(items) - len(new_rows))
+
+
+def record_fetch(
+    engine: Engine,
+    spec: FeedSpec,
+    fetched: FetchResult,
+    parsed: ParsedFeed | None,
+    fetched_at: datetime,
+    *,
+    update_validators: bool = True,
+) -> StoreOutcome:
+    """Store one feed's articles and its fetch state together, so a crash leaves both or neither."""
+    for attempt in range(2):
+        try:
+            with engine.begin() as conn:
+                return _record(conn, spec, fetched, parsed, fetched_at, update_validators)
+        except IntegrityError:
+            # Another writer stored the same article between our read and our write; retry sees it.
+            if attempt:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _record(
+    conn: Connection,
+    spec: FeedSpec,
+    fetched: FetchResult,
+    parsed: ParsedFeed | None,
+    fetched_at: datetime,
+    update_validators: bool,
+) -> StoreOutcome:
+    feed_id = _feed_id(conn, spec)
+    error = fetched.error or (parsed.error if parsed else None)
+    outcome = StoreOutcome(0, 0)
+    if parsed is not None and not error:
+        outcome = _write_articles(conn, feed_id, spec.name, parsed.articles, fetched_at)
+    values: dict[str, object] = {
+        "last_fetch_at": fetched_at,
+        "last_status": FetchStatus.ERROR.value if error else fetched.status.value,
+        "last_http_status": fetched.http_status,
+        "last_error": error,
+        "last_warning": parsed.warning if parsed else None,
+        "last_new": outcome.new,
+        "last_known": outcome.known,
+        "last_skipped": parsed.skipped if parsed else 0,
+    }
+    if not error:
+        values["last_success_at"] = fetched_at
+        if update_validators:
+            values["etag"] = fetched.etag
+            values["last_modified"] = fetched.last_modified
+    conn.execute(update(feeds).where(feeds.c.id == feed_id).values(**values))
+    return outcome

@@ -1,0 +1,208 @@
+"""A real HTTP server on 127.0.0.1 that serves the fixture feeds and misbehaves on request.
+
+Routes (all GET):
+  /feeds/NAME                 a file from tests/feeds/, with ETag and Last-Modified; 304 when they match;
+                              gzip-encoded when the client accepts it
+  /as/TYPE/NAME               the same file served with Content-Type TYPE (``~`` stands for ``/``)
+  /status/CODE                an empty response with that status
+  /flaky/N/NAME               HTTP 500 for the first N requests of this path, then the file
+  /loop/a, /loop/b            redirect to each other forever
+  /hang                       accepts the request and never answers (until the server stops)
+  /slow/SECONDS/NAME          waits, then serves the file
+  /big/BYTES                  a body of BYTES bytes (a valid feed padded with a comment)
+  /gnews/rss/search?q=...     a stand-in for Google News search: items of tests/google_news_archive.json
+                              whose date falls within the query's after:/before: window
+Run ``python -m tests.feedserver`` to serve the fixtures by hand.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import gzip
+import hashlib
+import json
+import re
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from datetime import time as dtime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+from xml.sax.saxutils import escape
+
+FEEDS_DIR = Path(__file__).resolve().parent / "feeds"
+CONTENT_TYPES = {".xml": "application/rss+xml", ".html": "text/html; charset=utf-8", ".json": "application/feed+json"}
+LAST_MODIFIED = "Tue, 10 Nov 2026 19:00:00 GMT"
+
+
+@dataclass
+class RequestLog:
+    """What the server saw: every request's path and headers, and the most requests in flight at once."""
+
+    requests: list[tuple[str, dict[str, str]]] = field(default_factory=list)
+    in_flight: Counter[str] = field(default_factory=Counter)
+    max_in_flight: Counter[str] = field(default_factory=Counter)
+    hits: Counter[str] = field(default_factory=Counter)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def paths(self) -> list[str]:
+        with self.lock:
+            return [p for p, _ in self.requests]
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: FeedHTTPServer
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        log = self.server.log
+        host = self.headers.get("Host", "").split(":")[0]
+        with log.lock:
+            log.requests.append((self.path, {k.lower(): v for k, v in self.headers.items()}))
+            log.hits[self.path] += 1
+            hits = log.hits[self.path]
+            log.in_flight[host] += 1
+            log.max_in_flight[host] = max(log.max_in_flight[host], log.in_flight[host])
+        try:
+            self._route(hits)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        finally:
+            with log.lock:
+                log.in_flight[host] -= 1
+
+    def _route(self, hits: int) -> None:
+        parts = urlsplit(self.path)
+        path = parts.path
+        if m := re.fullmatch(r"/feeds/([\w.-]+)", path):
+            return self._file(m[1])
+        if m := re.fullmatch(r"/as/([^/]+)/([\w.-]+)", path):
+            return self._file(m[2], m[1].replace("~", "/"))
+        if m := re.fullmatch(r"/status/(\d{3})", path):
+            return self._send(int(m[1]), b"", "text/plain")
+        if m := re.fullmatch(r"/flaky/(\d+)/([\w.-]+)", path):
+            if hits <= int(m[1]):
+                return self._send(500, b"server error", "text/plain")
+            return self._file(m[2])
+        if m := re.fullmatch(r"/loop/([ab])", path):
+            target = "/loop/b" if m[1] == "a" else "/loop/a"
+            return self._send(302, b"", "text/plain", {"Location": target})
+        if path == "/hang":
+            self.server.stopping.wait(60)
+            return None
+        if m := re.fullmatch(r"/slow/([\d.]+)/([\w.-]+)", path):
+            self.server.stopping.wait(float(m[1]))
+            return self._file(m[2])
+        if m := re.fullmatch(r"/big/(\d+)", path):
+            return self._send(200, padded_feed(int(m[1])), "application/rss+xml")
+        if path == "/gnews/rss/search":
+            query = parse_qs(parts.query).get("q", [""])[0]
+            return self._send(200, google_news_search(query), "application/xml; charset=utf-8")
+        return self._send(404, b"not found", "text/plain")
+
+    def _file(self, name: str, content_type: str | None = None) -> None:
+        path = FEEDS_DIR / name
+        if not path.is_file():
+            return self._send(404, b"not found", "text/plain")
+        body = path.read_bytes()
+        etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
+        headers = {"ETag": etag, "Last-Modified": LAST_MODIFIED}
+        if self.headers.get("If-None-Match") == etag or (
+            self.headers.get("If-Modified-Since") == LAST_MODIFIED and "If-None-Match" not in self.headers
+        ):
+            return self._send(304, b"", None, headers)
+        return self._send(200, body, content_type or CONTENT_TYPES.get(path.suffix, "application/xml"), headers)
+
+    def _send(self, status: int, body: bytes, content_type: str | None, headers: dict[str, str] | None = None) -> None:
+        if body and "gzip" in self.headers.get("Accept-Encoding", "") and status == 200:
+            body = gzip.compress(body)
+            headers = {**(headers or {}), "Content-Encoding": "gzip"}
+        self.send_response(status)
+        if content_type:
+            self.send_header("Content-Type", content_type)
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
+        if status != 304:
+            self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if status != 304:
+            self.wfile.write(body)
+
+
+class FeedHTTPServer(ThreadingHTTPServer):
+    """The threading server with a request log and a stop signal for handlers that wait."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.log = RequestLog()
+        self.stopping = threading.Event()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+    def start(self) -> FeedHTTPServer:
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.shutdown()
+        self.server_close()
+
+
+def padded_feed(size: int) -> bytes:
+    """A valid one-item RSS feed padded with a comment to exactly ``size`` bytes (when size allows)."""
+    head = b'<?xml version="1.0"?><rss version="2.0"><channel><title>Big</title><item><title>Big item</title><link>https://big.example.com/1</link></item></channel></rss><!--'
+    tail = b"-->"
+    return head + b"x" * max(0, size - len(head) - len(tail)) + tail
+
+
+def google_news_search(query: str) -> bytes:
+    """A Google News search feed of the archive items dated within the query's after:/before: window."""
+    archive = json.loads((FEEDS_DIR.parent / "google_news_archive.json").read_text(encoding="utf-8"))
+    after = re.search(r"after:(\d{4}-\d{2}-\d{2})", query)
+    before = re.search(r"before:(\d{4}-\d{2}-\d{2})", query)
+    terms = re.sub(r"(after|before):\S+", "", query).strip()
+    items = []
+    for entry in archive:
+        day = date.fromisoformat(entry["date"])
+        if (after and day < date.fromisoformat(after[1])) or (before and day >= date.fromisoformat(before[1])):
+            continue
+        if entry["company"].lower() not in terms.lower():
+            continue
+        when = email.utils.format_datetime(datetime.combine(day, dtime(12, 0), UTC), usegmt=True)
+        link = f"https://news.google.com/rss/articles/{entry['token']}?oc=5"
+        items.append(
+            f"<item><title>{escape(entry['title'])} - {escape(entry['publisher'])}</title><link>{link}</link>"
+            f'<guid isPermaLink="false">{entry["token"]}</guid><pubDate>{when}</pubDate>'
+            f"<description>{escape(entry['title'])}</description>"
+            f'<source url="{entry["site"]}">{escape(entry["publisher"])}</source></item>'
+        )
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><rss version="2.0"><channel>'
+        f"<title>{escape(query)} - Google News</title><link>https://news.google.com/</link>"
+        "<description>Google News</description>" + "".join(items) + "</channel></rss>"
+    ).encode()
+
+
+if __name__ == "__main__":
+    server = FeedHTTPServer().start()
+    print(f"serving {FEEDS_DIR} at {server.base_url}/feeds/ (Ctrl-C to stop)", flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        server.stop()

@@ -1,0 +1,99 @@
+"""The configuration file: the committed defaults load, and every kind of mistake is named precisely."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dashboard.config import DEFAULT_CONFIG, ConfigError, load_config
+
+DEFAULT_COMPANIES = [
+    "Meta",
+    "OpenAI",
+    "Google",
+    "Microsoft",
+    "Anthropic",
+    "Nvidia",
+    "Amazon",
+    "Apple",
+    "xAI",
+    "Mistral",
+]
+
+
+def test_committed_config_has_the_ten_default_companies_each_with_a_google_news_feed() -> None:
+    config = load_config(DEFAULT_CONFIG)
+    assert [c.name for c in config.companies] == DEFAULT_COMPANIES
+    google = [s for s in config.feed_specs() if s.company]
+    assert [s.company for s in google] == DEFAULT_COMPANIES
+    assert all(s.url.startswith("https://news.google.com/rss/search?q=") for s in google)
+    assert all(s.url.endswith("&hl=en-US&gl=US&ceid=US:en") for s in google)
+
+
+def test_committed_config_has_outlet_feeds_with_unique_names() -> None:
+    outlets = [s for s in load_config(DEFAULT_CONFIG).feed_specs() if not s.company]
+    assert len(outlets) >= 8
+    assert len({s.name for s in outlets}) == len(outlets)
+
+
+def test_company_query_is_url_encoded_into_the_template() -> None:
+    config = load_config(DEFAULT_CONFIG)
+    assert config.google_news_url('"Meta" AI') == (
+        "https://news.google.com/rss/search?q=%22Meta%22+AI&hl=en-US&gl=US&ceid=US:en"
+    )
+
+
+def test_a_feed_needs_only_a_url_and_is_named_after_its_host(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text('[[feeds]]\nurl = "https://www.example.com/feed.xml"\n')
+    assert [(s.name, s.url) for s in load_config(path).feed_specs()] == [
+        ("www.example.com", "https://www.example.com/feed.xml")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        (
+            '[[feeds]]\nname = "Verge"\nurl = "https://a.example/rss"\ncolour = "red"\n',
+            'feeds[0] ("Verge").colour: unknown key',
+        ),
+        ('[[companies]]\nname = "Meta"\n', 'companies[0] ("Meta").query: missing required field'),
+        (
+            '[[feeds]]\nname = "Bad"\nurl = "ftp://a.example/rss"\n',
+            "feeds[0] (\"Bad\").url: Value error, not an http(s) URL: 'ftp://a.example/rss'",
+        ),
+        (
+            '[[feeds]]\nname = "Bad"\nurl = "javascript:alert(1)"\n',
+            'feeds[0] ("Bad").url: Value error, not an http(s) URL',
+        ),
+        (
+            '[[feeds]]\nname = "A"\nurl = "https://a.example/1"\n[[feeds]]\nname = "a"\nurl = "https://a.example/2"\n',
+            'feeds[1] ("a").name: duplicate name',
+        ),
+        (
+            '[[companies]]\nname = "Meta"\nquery = "x"\n[[companies]]\nname = "Meta"\nquery = "y"\n',
+            'companies[1] ("Meta").name: duplicate name',
+        ),
+        ("[fetch]\nretries = -1\n", "fetch.retries: Input should be greater than or equal to 0"),
+        (
+            '[google_news]\ntemplate = "https://news.example/rss"\n',
+            "google_news.template: Value error, must contain {query}",
+        ),
+        ("surprise = 1\n", "surprise: unknown key"),
+        ("[[feeds]\nurl = 1\n", "not valid TOML"),
+    ],
+)
+def test_a_wrong_config_names_the_file_the_entry_and_the_field(tmp_path: Path, toml: str, message: str) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(toml)
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert str(path) in str(caught.value)
+    assert message in str(caught.value)
+
+
+def test_a_missing_config_file_is_named(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"nope\.toml: file not found"):
+        load_config(tmp_path / "nope.toml")

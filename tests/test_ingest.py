@@ -1,0 +1,240 @@
+"""The whole pipeline against a real HTTP server and a real database (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import Engine, func, insert, select, update
+
+from dashboard.fetch import FetchPolicy
+from dashboard.ingest import FeedReport, jobs_for, run_ingest
+from dashboard.models import Article, FeedSpec, FetchResult, FetchStatus, ParsedFeed
+from dashboard.schema import SCHEMA_VERSION, SchemaError, article_feeds, articles, ensure_schema, feeds, meta
+from dashboard.stats import collect_stats
+from dashboard.store import open_engine, record_fetch
+from tests.feedserver import FeedHTTPServer
+
+FIXTURE_FEEDS = [
+    "rss20_techcrunch_ai.xml",
+    "atom_verge_ai.xml",
+    "rss10_rdf_slashdot.xml",
+    "google_news_meta.xml",
+    "google_news_openai.xml",
+    "latin1_lemonde.xml",
+    "truncated.xml",
+    "jsonfeed_simon.json",
+    "feedburner_origlink.xml",
+    "rss091_no_dates.xml",
+    "bozo_raw_ampersand.xml",
+]
+
+
+def specs(server: FeedHTTPServer, names: list[str]) -> list[FeedSpec]:
+    return [FeedSpec(name=name, url=server.url(f"/feeds/{name}")) for name in names]
+
+
+def ingest(engine: Engine, server: FeedHTTPServer, names: list[str], policy: FetchPolicy) -> dict[str, FeedReport]:
+    return {r.name: r for r in run_ingest(engine, jobs_for(specs(server, names)), policy)}
+
+
+def count(engine: Engine, table: object) -> int:
+    with engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(table)).scalar_one()
+
+
+def stored_titles(engine: Engine) -> list[str]:
+    with engine.connect() as conn:
+        return sorted(conn.execute(select(articles.c.title)).scalars())
+
+
+def test_schema_is_created_on_first_use_with_its_version(engine: Engine) -> None:
+    with engine.connect() as conn:
+        assert conn.execute(select(meta.c.value).where(meta.c.key == "schema_version")).scalar_one() == str(
+            SCHEMA_VERSION
+        )
+
+
+def test_a_database_from_newer_code_is_refused(engine: Engine) -> None:
+    with engine.begin() as conn:
+        conn.execute(update(meta).values(value=str(SCHEMA_VERSION + 1)))
+    with pytest.raises(SchemaError, match="newer than this code"):
+        ensure_schema(engine)
+
+
+def test_ingesting_the_fixture_feeds_stores_each_story_once(
+    engine: Engine, feed_server: FeedHTTPServer, policy: FetchPolicy
+) -> None:
+    reports = ingest(engine, feed_server, FIXTURE_FEEDS, policy)
+    # (status, entries stored or recognised, entries skipped) per feed
+    assert {name: (r.status, r.new + r.known, r.skipped) for name, r in reports.items()} == {
+        "rss20_techcrunch_ai.xml": ("ok", 4, 1),
+        "atom_verge_ai.xml": ("ok", 3, 0),
+        "rss10_rdf_slashdot.xml": ("ok", 2, 0),
+        "google_news_meta.xml": ("ok", 6, 0),
+        "google_news_openai.xml": ("ok", 3, 0),
+        "latin1_lemonde.xml": ("ok", 2, 0),
+        "truncated.xml": ("ok", 2, 1),
+        "jsonfeed_simon.json": ("ok", 2, 0),
+        "feedburner_origlink.xml": ("ok", 1, 0),
+        "rss091_no_dates.xml": ("ok", 2, 0),
+        "bozo_raw_ampersand.xml": ("ok", 2, 0),
+    }
+    # Feeds finish in any order, so the three overlapping ones are checked together: TechCrunch's 4 stories,
+    # Google News Meta's 6 entries (the Verge story twice, one TechCrunch story) and OpenAI's 3 (the Verge
+    # story again, one TechCrunch story) are 4 + 4 + 1 = 9 distinct articles.
+    overlap = ("rss20_techcrunch_ai.xml", "google_news_meta.xml", "google_news_openai.xml")
+    assert sum(reports[n].new for n in overlap) == 9
+    assert all(r.known == 0 for n, r in reports.items() if n not in overlap)
+    assert count(engine, articles) == 9 + 16
+    assert reports["truncated.xml"].warning is not None
+
+
+def test_the_same_story_through_two_feeds_is_one_article_linked_to_both(
+    engine: Engine, feed_server: FeedHTTPServer, policy: FetchPolicy
+) -> None:
+    ingest(engine, feed_server, ["rss20_techcrunch_ai.xml", "google_news_meta.xml", "google_news_openai.xml"], policy)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(articles.c.title, feeds.c.name)
+            .join(article_feeds, article_feeds.c.article_id == articles.c.id)
+            .join(feeds, feeds.c.id == article_feeds.c.feed_id)
+            .where(
+                articles.c.title.in_(
+                    ["OpenAI raises $40B at a record valuation", "Meta's AI pivot leaves staff burned out"]
+                )
+            )
+            .order_by(articles.c.title, feeds.c.name)
+        ).all()
+    assert [tuple(r) for r in rows] == [
+        ("Meta's AI pivot leaves staff burned out", "google_news_meta.xml"),
+        ("Meta's AI pivot leaves staff burned out", "google_news_openai.xml"),
+        ("OpenAI raises $40B at a record valuation", "google_news_openai.xml"),
+        ("OpenAI raises $40B at a record valuation", "rss20_techcrunch_ai.xml"),
+    ]
+
+
+def test_a_second_run_adds_nothing_and_uses_conditional_get(
+    engine: Engine, feed_server: FeedHTTPServer, policy: FetchPolicy
+) -> None:
+    ingest(engine, feed_server, FIXTURE_FEEDS, policy)
+    before = (count(engine, articles), count(engine, article_feeds))
+    second = ingest(engine, feed_server, FIXTURE_FEEDS, policy)
+    assert {r.status for r in second.values()} == {"not_modified"}
+    assert sum(r.new for r in second.values()) == 0
+    assert (count(engine, articles), count(engine, article_feeds)) == before
+
+
+def test_a_changed_feed_without_validators_adds_only_what_is_new(
+    engine: Engine, feed_server: FeedHTTPServer, policy: FetchPolicy
+) -> None:
+    first = ingest(engine, feed_server, ["google_news_meta.xml"], policy)["google_news_meta.xml"]
+    with engine.begin() as conn:  # forget the validators so the server sends the whole feed again
+        conn.execute(update(feeds).values(etag=None, last_modified=None))
+    again = ingest(engine, feed_server, ["google_news_meta.xml"], policy)["google_news_meta.xml"]
+    assert (first.new, first.known) == (5, 1)
+    assert (again.status, again.new, again.known) == ("ok", 0, 6)
+
+
+def test_failed_feeds_are_reported_with_why_and_do_not_stop_the_others(
+    engine: Engine, feed_server: FeedHTTPServer, policy: FetchPolicy
+) -> None:
+    jobs = jobs_for(
+        [
+            FeedSpec("missing", feed_server.url("/status/404")),
+            FeedSpec("html", feed_server.url("/feeds/html_page.html")),
+            FeedSpec("empty", feed_server.url("/feeds/empty.xml")),
+            FeedSpec("flaky", feed_server.url("/flaky/1/atom_verge_ai.xml")),
+            FeedSpec("loop", feed_server.url("/loop/a")),
+            FeedSpec("huge", feed_server.url(f"/big/{policy.max_bytes + 1}")),
+            FeedSpec("good", feed_server.url("/feeds/rss10_rdf_slashdot.xml")),
+        ]
+    )
+    reports = {r.name: r for r in run_ingest(engine, jobs, policy)}
+    assert {n: (r.status, r.error, r.new) for n, r in reports.items()} == {
+        "missing": ("error", "HTTP 404", 0),
+        "html": ("error", "an HTML page, not a feed", 0),
+        "empty": ("error", "empty response body", 0),
+        "flaky": ("ok", None, 3),
+        "loop": ("error", "too many redirects", 0),
+        "huge": ("error", f"response too large (over {policy.max_bytes:,} bytes)", 0),
+        "good": ("ok", None, 2),
+    }
+    stats = {f["name"]: f for f in collect_stats(engine)["feeds"]}
+    assert (stats["missing"]["status"], stats["missing"]["http_status"], stats["missing"]["error"]) == (
+        "error",
+        404,
+        "HTTP 404",
+    )
+    assert stats["good"]["articles"] == 2
+
+
+def test_an_error_keeps_the_previous_validators(engine: Engine) -> None:
+    spec = FeedSpec("f", "https://a.example/rss")
+    now = datetime(2026, 11, 10, tzinfo=UTC)
+    ok = FetchResult(url=spec.url, status=FetchStatus.OK, http_status=200, etag='"v1"', last_modified="x")
+    record_fetch(engine, spec, ok, ParsedFeed(), now)
+    failed = FetchResult(url=spec.url, status=FetchStatus.ERROR, http_status=500, error="HTTP 500")
+    record_fetch(engine, spec, failed, None, now)
+    with engine.connect() as conn:
+        row = conn.execute(select(feeds.c.etag, feeds.c.last_status, feeds.c.last_error)).one()
+    assert tuple(row) == ('"v1"', "error", "HTTP 500")
+
+
+def test_a_failing_write_rolls_back_the_whole_feed(engine: Engine) -> None:
+    spec = FeedSpec("f", "https://a.example/rss")
+    now = datetime(2026, 11, 10, tzinfo=UTC)
+    good = Article("Good", "https://a.example/1", "A", "a.example", "", now, "published")
+    bad = Article("Bad", "https://a.example/2", "A", "a.example", "", now.replace(tzinfo=None), "published")
+    fetched = FetchResult(url=spec.url, status=FetchStatus.OK, http_status=200, etag='"v1"')
+    with pytest.raises(Exception, match="naive datetime"):
+        record_fetch(engine, spec, fetched, ParsedFeed(articles=[good, bad]), now)
+    assert (count(engine, articles), count(engine, feeds)) == (0, 0)
+
+
+def test_article_times_round_trip_as_utc(engine: Engine, feed_server: FeedHTTPServer, policy: FetchPolicy) -> None:
+    ingest(engine, feed_server, ["atom_verge_ai.xml"], policy)
+    with engine.connect() as conn:
+        times = sorted(conn.execute(select(articles.c.published_at)).scalars())
+    assert times == [
+        datetime(2026, 11, 8, 17, 0, tzinfo=UTC),
+        datetime(2026, 11, 9, 23, 30, tzinfo=UTC),
+        datetime(2026, 11, 10, 14, 15, tzinfo=UTC),
+    ]
+
+
+def test_stats_summarise_the_store(engine: Engine, feed_server: FeedHTTPServer, policy: FetchPolicy) -> None:
+    ingest(engine, feed_server, ["atom_verge_ai.xml", "google_news_meta.xml"], policy)
+    stats = collect_stats(engine)
+    assert stats["articles"] == 8
+    assert (stats["first_published"], stats["last_published"]) == (
+        "2026-11-08T00:00:00+00:00",
+        "2026-11-10T14:15:00+00:00",
+    )
+    assert [(f["name"], f["articles"], f["status"]) for f in stats["feeds"]] == [
+        ("atom_verge_ai.xml", 3, "ok"),
+        ("google_news_meta.xml", 5, "ok"),
+    ]
+    assert stats["sources"][0] == {"publisher": "theverge.com", "articles": 3}
+    assert stats["source_count"] == 6
+
+
+def test_duplicate_keys_written_concurrently_are_retried_not_doubled(engine: Engine) -> None:
+    spec = FeedSpec("f", "https://a.example/rss")
+    now = datetime(2026, 11, 10, tzinfo=UTC)
+    story = Article("Same story", "https://a.example/1", "A", "a.example", "", now, "published")
+    fetched = FetchResult(url=spec.url, status=FetchStatus.OK, http_status=200)
+    assert record_fetch(engine, spec, fetched, ParsedFeed(articles=[story, story]), now).new == 1
+    assert record_fetch(engine, spec, fetched, ParsedFeed(articles=[story]), now).known == 1
+    assert count(engine, articles) == 1
+
+
+def test_opening_twice_keeps_the_data(db_url: str) -> None:
+    engine = open_engine(db_url)
+    with engine.begin() as conn:
+        conn.execute(insert(meta).values(key="probe", value="kept"))
+    engine.dispose()
+    engine = open_engine(db_url)
+    with engine.connect() as conn:
+        assert conn.execute(select(meta.c.value).where(meta.c.key == "probe")).scalar_one() == "kept"
+    engine.dispose()
