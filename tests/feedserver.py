@@ -10,6 +10,7 @@ Routes (all GET):
   /hang                       accepts the request and never answers (until the server stops)
   /slow/SECONDS/NAME          waits, then serves the file
   /big/BYTES                  a body of BYTES bytes (a valid feed padded with a comment)
+  /many/N/TAG                 a valid RSS feed of N distinct items (long writes for crash tests)
   /gnews/rss/search?q=...     a stand-in for Google News search: items of tests/google_news_archive.json
                               whose date falls within the query's after:/before: window
 Run ``python -m tests.feedserver`` to serve the fixtures by hand.
@@ -101,6 +102,8 @@ class _Handler(BaseHTTPRequestHandler):
             return self._file(m[2])
         if m := re.fullmatch(r"/big/(\d+)", path):
             return self._send(200, padded_feed(int(m[1])), "application/rss+xml")
+        if m := re.fullmatch(r"/many/(\d+)/(\w+)", path):
+            return self._send(200, many_items_feed(int(m[1]), m[2]), "application/rss+xml")
         if path == "/gnews/rss/search":
             query = parse_qs(parts.query).get("q", [""])[0]
             return self._send(200, google_news_search(query), "application/xml; charset=utf-8")
@@ -168,6 +171,18 @@ def padded_feed(size: int) -> bytes:
     head = b'<?xml version="1.0"?><rss version="2.0"><channel><title>Big</title><item><title>Big item</title><link>https://big.example.com/1</link></item></channel></rss><!--'
     tail = b"-->"
     return head + b"x" * max(0, size - len(head) - len(tail)) + tail
+
+
+def many_items_feed(count: int, tag: str) -> bytes:
+    """An RSS feed of ``count`` distinct items, one per minute back from a fixed time."""
+    start = datetime(2026, 11, 10, 12, 0, tzinfo=UTC).timestamp()
+    items = "".join(
+        f"<item><title>{tag} story number {i}</title><link>https://many.example.com/{tag}/{i}</link>"
+        f"<pubDate>{email.utils.formatdate(start - 60 * i, usegmt=True)}</pubDate>"
+        f"<description>Summary of {tag} story {i}.</description></item>"
+        for i in range(count)
+    )
+    return f'<?xml version="1.0"?><rss version="2.0"><channel><title>Many {tag}</title>{items}</channel></rss>'.encode()
 
 
 def google_news_search(query: str) -> bytes:

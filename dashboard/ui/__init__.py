@@ -1,0 +1,1 @@
+"""Everything that imports streamlit: pages, widgets and cached reads."""

@@ -1,0 +1,114 @@
+"""Kill an ingest with SIGKILL at several moments, run it again, and compare with an uninterrupted run."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, func, select
+
+from dashboard.schema import article_feeds, articles, feeds
+from dashboard.store import open_engine
+from tests.feedserver import FeedHTTPServer
+from tests.test_ingest import FIXTURE_FEEDS
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def feed_urls(server: FeedHTTPServer) -> list[str]:
+    """Slow small feeds and large ones, so a kill lands between feeds and inside long transactions."""
+    urls = [server.url(f"/slow/0.15/{name}") for name in FIXTURE_FEEDS]
+    port = server.server_address[1]
+    urls += [f"http://localhost:{port}/many/1500/{tag}" for tag in ("alpha", "beta")]
+    return urls
+
+
+def ingest_command(db_url: str, urls: list[str]) -> list[str]:
+    return [sys.executable, "-m", "dashboard", "ingest", "--db", db_url, *(a for u in urls for a in ("--url", u))]
+
+
+Snapshot = tuple[int, list[tuple[object, ...]], list[tuple[str, str]]]
+
+
+def snapshot(engine: Engine) -> Snapshot:
+    """Everything an ingest stores, independent of row ids."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(
+                articles.c.title,
+                articles.c.link,
+                articles.c.publisher,
+                articles.c.published_from,
+                articles.c.published_at,
+            )
+        ).all()
+        # Undated entries are timed at fetch, which differs between runs by nature.
+        stored = sorted((*r[:4], None if r.published_from == "fetched" else r.published_at) for r in rows)
+        links = sorted(
+            (t, n)
+            for t, n in conn.execute(
+                select(articles.c.title, feeds.c.name)
+                .join(article_feeds, article_feeds.c.article_id == articles.c.id)
+                .join(feeds, feeds.c.id == article_feeds.c.feed_id)
+            )
+        )
+        total = conn.execute(select(func.count()).select_from(articles)).scalar_one()
+    return total, stored, links
+
+
+def committed_feeds(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return conn.execute(
+            select(func.count()).select_from(feeds).where(feeds.c.last_fetch_at.is_not(None))
+        ).scalar_one()
+
+
+@pytest.fixture(scope="module")
+def crash_server() -> Iterator[FeedHTTPServer]:
+    """One server for the module, so every case fetches the same URLs as the reference run."""
+    server = FeedHTTPServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def reference(crash_server: FeedHTTPServer, tmp_path_factory: pytest.TempPathFactory) -> Snapshot:
+    """What an uninterrupted ingest of the same feeds stores."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('reference') / 'reference.db'}"
+    subprocess.run(ingest_command(url, feed_urls(crash_server)), cwd=ROOT, check=True, capture_output=True, timeout=300)
+    engine = open_engine(url)
+    expected = snapshot(engine)
+    engine.dispose()
+    return expected
+
+
+def test_the_reference_run_stored_every_article(reference: Snapshot) -> None:
+    assert reference[0] == 25 + 2 * 1500
+
+
+@pytest.mark.parametrize("kill_after_feeds", [1, 4, 9])
+def test_a_killed_ingest_then_rerun_equals_an_uninterrupted_one(
+    db_url: str, crash_server: FeedHTTPServer, reference: Snapshot, kill_after_feeds: int
+) -> None:
+    urls = feed_urls(crash_server)
+    engine = open_engine(db_url)
+    process = subprocess.Popen(
+        ingest_command(db_url, urls), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    deadline = time.monotonic() + 120
+    while committed_feeds(engine) < kill_after_feeds and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.02)
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=30)
+    assert process.returncode == -signal.SIGKILL, "the ingest finished before it could be killed"
+    interrupted = snapshot(engine)
+    assert 0 < interrupted[0] < reference[0]
+
+    subprocess.run(ingest_command(db_url, urls), cwd=ROOT, check=True, capture_output=True, timeout=300)
+    assert snapshot(engine) == reference
+    engine.dispose()

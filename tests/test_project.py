@@ -1,0 +1,57 @@
+"""Project conventions that keep the code navigable: checked, not just written down."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from dashboard.cli import build_parser
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def test_only_the_ui_layer_imports_streamlit() -> None:
+    offenders = [
+        str(p.relative_to(ROOT))
+        for p in (ROOT / "dashboard").rglob("*.py")
+        if "streamlit" in imported_modules(p) and "ui" not in p.relative_to(ROOT / "dashboard").parts
+    ]
+    assert offenders == []
+
+
+@pytest.mark.parametrize("command", sorted(build_parser()._subparsers._group_actions[0].choices))  # type: ignore[union-attr]
+def test_every_command_is_documented_in_the_readme(command: str) -> None:
+    assert f"python -m dashboard {command}" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_the_runtime_database_is_ignored_by_git() -> None:
+    result = subprocess.run(["git", "check-ignore", "-q", "data/news.db"], cwd=ROOT)
+    assert result.returncode == 0
+
+
+def test_ci_runs_exactly_the_readme_test_command() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "bash scripts/run-tests.sh" in readme
+    assert "exec bash scripts/run-tests.sh" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_the_code_passes_the_linter() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--quiet", "."], cwd=ROOT, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
