@@ -88,8 +88,13 @@ def _attempt(client: httpx.Client, request: FetchRequest, policy: FetchPolicy, d
         headers["If-None-Match"] = request.etag
     if request.last_modified:
         headers["If-Modified-Since"] = request.last_modified
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        raise _Retryable("deadline exceeded")
+    # No single wait may outlast the feed's overall deadline.
+    timeout = httpx.Timeout(min(policy.read_timeout, remaining), connect=min(policy.connect_timeout, remaining))
     try:
-        with client.stream("GET", request.url, headers=headers) as response:
+        with client.stream("GET", request.url, headers=headers, timeout=timeout) as response:
             status = response.status_code
             if status == 304:
                 return FetchResult(

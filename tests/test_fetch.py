@@ -75,12 +75,12 @@ def test_a_server_that_never_answers_times_out_and_is_retried(feed_server: FeedH
     assert time.monotonic() - started < policy.deadline + 1
 
 
-def test_the_overall_deadline_bounds_retries(feed_server: FeedHTTPServer) -> None:
-    tight = FetchPolicy(read_timeout=1.0, deadline=1.5, retries=5, backoff=0.05)
+def test_the_overall_deadline_bounds_retries_and_each_wait(feed_server: FeedHTTPServer) -> None:
+    # Two full read timeouts would take 4 s; the deadline cuts the second attempt short at 2.5 s.
+    tight = FetchPolicy(read_timeout=2.0, deadline=2.5, retries=5, backoff=0.05)
     result = get(feed_server, "/hang", tight)
-    assert result.status == FetchStatus.ERROR
-    assert result.attempts == 2
-    assert result.elapsed < 2.5
+    assert (result.status, result.attempts) == (FetchStatus.ERROR, 2)
+    assert 2.5 <= result.elapsed < 3.5
 
 
 def test_a_body_over_the_cap_is_refused(feed_server: FeedHTTPServer, policy: FetchPolicy) -> None:
