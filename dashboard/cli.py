@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import re
 import signal
@@ -17,9 +18,12 @@ from types import FrameType
 from rich.console import Console
 from rich.table import Table
 
+from dashboard.analysis import Analyzer
 from dashboard.config import DEFAULT_CONFIG, Config, ConfigError, check_http_url, load_config
 from dashboard.ingest import FeedReport, backfill_jobs, jobs_for, policy_from, run_ingest
+from dashboard.lexicon import LexiconError
 from dashboard.models import FeedSpec
+from dashboard.rescore import rescore
 from dashboard.schema import SchemaError
 from dashboard.stats import collect_stats
 from dashboard.store import open_engine
@@ -65,6 +69,10 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument(
         "--config", type=Path, default=DEFAULT_CONFIG, help="configuration file (default: data/config.toml)"
     )
+    config_only = argparse.ArgumentParser(add_help=False)
+    config_only.add_argument(
+        "--config", type=Path, default=DEFAULT_CONFIG, help="configuration file (default: data/config.toml)"
+    )
     parser = argparse.ArgumentParser(
         prog="python -m dashboard", description="AI-industry news sentiment tracker: data commands."
     )
@@ -98,6 +106,29 @@ def build_parser() -> argparse.ArgumentParser:
     backfill.add_argument("--until", type=parse_date, default=None, help="last day (YYYY-MM-DD, default today)")
     backfill.add_argument("--window", type=int, default=1, metavar="DAYS", help="days per query (default 1)")
     backfill.add_argument("--company", action="append", default=[], help="only this company (repeatable)")
+    score = commands.add_parser(
+        "score",
+        parents=[config_only],
+        help="analyse JSON lines from stdin",
+        description='Read JSON lines on stdin ({"text": ...} or {"title": ..., "summary": ...}) and write one '
+        "JSON line per input: companies, topics, sentiment and the sentiment toward each company.",
+    )
+    del score  # no options of its own
+    explain = commands.add_parser(
+        "explain",
+        parents=[config_only],
+        help="show which words and rules moved a text's score",
+        description="Explain a tone score word by word (the text comes from the arguments, else stdin).",
+    )
+    explain.add_argument("text", nargs="*", help="the text to explain (default: read stdin)")
+    explain.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    rescore = commands.add_parser(
+        "rescore",
+        parents=[common],
+        help="re-analyse stored articles after a config or lexicon change",
+        description="Re-analyse every stored article (companies, topics, tone) without refetching, in batches.",
+    )
+    rescore.add_argument("--batch", type=int, default=2000, help="articles per transaction (default 2000)")
     stats = commands.add_parser(
         "stats",
         parents=[common],
@@ -178,13 +209,16 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     if not specs:
         print(f"{args.config}: no feeds configured", file=sys.stderr)
         return EXIT_USAGE
+    analyzer = Analyzer.from_config(config)
     engine = open_engine(args.db)
     policy = policy_from(config)
     console = _console()
     with _StopOnSignal() as stop:
         while True:
             started = time.monotonic()
-            reports = run_ingest(engine, jobs_for(specs), policy, stop=stop, progress=_print_progress)
+            reports = run_ingest(
+                engine, jobs_for(specs), policy, stop=stop, progress=_print_progress, analyzer=analyzer
+            )
             console.print(render_reports(reports))
             all_failed = bool(reports) and all(r.failed for r in reports)
             if args.every is None or stop.is_set():
@@ -207,9 +241,10 @@ def cmd_backfill(args: argparse.Namespace) -> int:
     if not jobs:
         print(f"{args.config}: no company has a Google News feed to backfill", file=sys.stderr)
         return EXIT_USAGE
+    analyzer = Analyzer.from_config(config)
     engine = open_engine(args.db)
     with _StopOnSignal() as stop:
-        reports = run_ingest(engine, jobs, policy_from(config), stop=stop, progress=_print_progress)
+        reports = run_ingest(engine, jobs, policy_from(config), stop=stop, progress=_print_progress, analyzer=analyzer)
     _console().print(render_reports(reports))
     return EXIT_ALL_FAILED if reports and all(r.failed for r in reports) else EXIT_OK
 
@@ -238,7 +273,95 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"ingest": cmd_ingest, "backfill": cmd_backfill, "stats": cmd_stats}
+def score_line(analyzer: Analyzer, line: str) -> dict[str, object]:
+    """The analysis of one JSON input line, or an error object saying what is wrong with it."""
+    try:
+        item = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return {"error": f"not JSON: {exc.msg} at column {exc.colno}"}
+    if not isinstance(item, dict):
+        return {"error": "expected a JSON object"}
+    fields = {k: item.get(k) for k in ("text", "title", "summary") if item.get(k) is not None}
+    wrong = [k for k, v in fields.items() if not isinstance(v, str)]
+    if wrong:
+        return {"error": f"field {wrong[0]!r} must be a string"}
+    if "text" in fields:
+        analysis = analyzer.analyse_text(fields["text"])
+    elif "title" in fields or "summary" in fields:
+        analysis = analyzer.analyse(fields.get("title", ""), fields.get("summary", ""))
+    else:
+        return {"error": 'expected a "text" field, or "title" and "summary"'}
+    out: dict[str, object] = {
+        "companies": list(analysis.companies),
+        "topics": analysis.topics,
+        "sentiment": {"compound": analysis.tone.compound, "label": analysis.tone.label},
+        "company_sentiment": {
+            name: {"compound": c.tone.compound, "label": c.tone.label} for name, c in analysis.companies.items()
+        },
+    }
+    if "id" in item:
+        out = {"id": item["id"], **out}
+    return out
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    analyzer = Analyzer.from_config(load_config(args.config))
+    for number, line in enumerate(sys.stdin, start=1):
+        if not line.strip():
+            continue
+        result = score_line(analyzer, line)
+        if "error" in result:
+            result = {"error": result["error"], "line": number}
+        print(json.dumps(result, ensure_ascii=False), flush=True)
+    return EXIT_OK
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    analyzer = Analyzer.from_config(load_config(args.config))
+    text = " ".join(args.text) if args.text else sys.stdin.read()
+    explanation = analyzer.scorer.explain(text.strip())
+    if args.json:
+        print(json.dumps(dataclasses.asdict(explanation), ensure_ascii=False, indent=2))
+        return EXIT_OK
+    console = _console()
+    table = Table(title=f"Why this scores {explanation.tone.compound:+.4f} ({explanation.tone.label})")
+    for column in ("Word", "Lexicon", "Counted", "Source", "Rules", "Reason"):
+        table.add_column(column, justify="right" if column in ("Lexicon", "Counted") else "left")
+    for c in explanation.contributions:
+        table.add_row(c.word, f"{c.lexicon:+.2f}", f"{c.valence:+.2f}", c.source, "; ".join(c.rules), c.reason)
+    console.print(table)
+    if explanation.punctuation:
+        console.print(f"punctuation emphasis: {explanation.punctuation:+.3f}")
+    console.print(
+        f"sum {explanation.total:+.3f} -> compound {explanation.tone.compound:+.4f}; "
+        f"neutral between -{analyzer.scorer.neutral_band} and +{analyzer.scorer.neutral_band}"
+    )
+    if not explanation.contributions:
+        console.print("no word in the text carries tone, so it scores exactly 0 (neutral)")
+    return EXIT_OK
+
+
+def cmd_rescore(args: argparse.Namespace) -> int:
+    analyzer = Analyzer.from_config(load_config(args.config))
+    engine = open_engine(args.db)
+    started = time.monotonic()
+
+    def progress(done: int, total: int) -> None:
+        print(f"rescored {done:,} of {total:,} articles", file=sys.stderr, flush=True)
+
+    done = rescore(engine, analyzer, batch_size=max(1, args.batch), progress=progress)
+    print(f"rescored {done:,} articles in {time.monotonic() - started:.1f} s")
+    return EXIT_OK
+
+
+COMMANDS = {
+    "ingest": cmd_ingest,
+    "backfill": cmd_backfill,
+    "score": cmd_score,
+    "explain": cmd_explain,
+    "rescore": cmd_rescore,
+    "stats": cmd_stats,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -246,6 +369,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)
-    except (ConfigError, SchemaError) as exc:
+    except (ConfigError, SchemaError, LexiconError) as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_USAGE

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -9,7 +10,9 @@ from urllib.parse import quote_plus, urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from dashboard.entities import CompanyRule
 from dashboard.models import FeedSpec
+from dashboard.terms import term_regex
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 DEFAULT_CONFIG = DATA_DIR / "config.toml"
@@ -38,10 +41,21 @@ class CompanyConfig(_Strict):
     name: str = Field(min_length=1)
     query: str = Field(min_length=1)
     google_news: bool = True
-    # Matching rules (aliases, case rules, exclusions) arrive with the entity matcher.
     aliases: list[str] = []
     case_sensitive: list[str] = []
     exclude: list[str] = []
+
+    @model_validator(mode="after")
+    def _case_rules_name_aliases(self) -> CompanyConfig:
+        known = {self.name, *self.aliases}
+        unknown = [a for a in self.case_sensitive if a not in known]
+        if unknown:
+            raise ValueError(f"case_sensitive names {unknown} are not the name or an alias")
+        return self
+
+    def rule(self) -> CompanyRule:
+        """The matching rule for this company."""
+        return CompanyRule(self.name, tuple(self.aliases), tuple(self.case_sensitive), tuple(self.exclude))
 
 
 class FeedConfig(_Strict):
@@ -87,13 +101,37 @@ class GoogleNewsConfig(_Strict):
         return value
 
 
+def _check_terms(terms: list[str]) -> list[str]:
+    for term in terms:
+        try:
+            term_regex(term)
+        except (ValueError, re.error) as exc:
+            raise ValueError(f"term {term!r}: {exc}") from None
+    return terms
+
+
 class Config(_Strict):
     """The whole configuration file."""
 
     companies: list[CompanyConfig] = []
+    topics: dict[str, list[str]] = {}
+    lexicon: str = ""  # relative to the config file's folder; empty: data/lexicon.txt
     feeds: list[FeedConfig] = []
     fetch: FetchConfig = FetchConfig()
     google_news: GoogleNewsConfig = GoogleNewsConfig()
+
+    @field_validator("topics")
+    @classmethod
+    def _topic_terms_compile(cls, topics: dict[str, list[str]]) -> dict[str, list[str]]:
+        for name, terms in topics.items():
+            if not terms:
+                raise ValueError(f"topic {name!r} has no terms")
+            _check_terms(terms)
+        return topics
+
+    def company_rules(self) -> list[CompanyRule]:
+        """Matching rules for every company, in config order."""
+        return [c.rule() for c in self.companies]
 
     def google_news_url(self, query: str) -> str:
         """The Google News search feed URL for a query."""
@@ -164,4 +202,6 @@ def load_config(path: Path | str = DEFAULT_CONFIG) -> Config:
         raise ConfigError(f"{path}: file not found") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
-    return parse_config(raw, str(path))
+    config = parse_config(raw, str(path))
+    lexicon = (path.parent / config.lexicon).resolve() if config.lexicon else DATA_DIR / "lexicon.txt"
+    return config.model_copy(update={"lexicon": str(lexicon)})

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import Engine
 
+from dashboard.analysis import Analyzer
 from dashboard.config import Config
 from dashboard.fetch import FetchPolicy, FetchRequest, fetch_all
 from dashboard.models import FeedSpec, FetchStatus
@@ -60,8 +61,9 @@ def run_ingest(
     *,
     stop: threading.Event | None = None,
     progress: Progress | None = None,
+    analyzer: Analyzer | None = None,
 ) -> list[FeedReport]:
-    """Fetch, parse and store every job; one bad feed never stops the others. Stops between feeds."""
+    """Fetch, parse, analyse and store every job; one bad feed never stops the others. Stops between feeds."""
     states = feed_states(engine, {job.spec.name for job in jobs if job.conditional})
     requests = []
     for index, job in enumerate(jobs):
@@ -81,7 +83,15 @@ def run_ingest(
         parsed = None
         if fetched.status == FetchStatus.OK:
             parsed = parse_feed(fetched.body, job.spec, fetched_at, fetched.content_type, fetched.final_url)
-        outcome = record_fetch(engine, job.spec, fetched, parsed, fetched_at, update_validators=job.conditional)
+        outcome = record_fetch(
+            engine,
+            job.spec,
+            fetched,
+            parsed,
+            fetched_at,
+            update_validators=job.conditional,
+            analyse=analyzer.analyse if analyzer else None,
+        )
         error = fetched.error or (parsed.error if parsed else None)
         report = FeedReport(
             name=job.spec.name,

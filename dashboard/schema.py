@@ -10,6 +10,7 @@ from sqlalchemy import (
     Connection,
     DateTime,
     Engine,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -19,6 +20,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     select,
+    text,
 )
 
 
@@ -39,7 +41,7 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value is not None else None
 
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 metadata = MetaData()
 
 meta = Table(
@@ -82,6 +84,9 @@ articles = Table(
     Column("published_from", String(10), nullable=False),
     Column("guid", Text),
     Column("first_seen_at", UTCDateTime, nullable=False),
+    # Overall tone (VADER compound with the domain lexicon, title weighted) and its label; NULL until analysed.
+    Column("tone", Float),
+    Column("tone_label", String(3)),
     Index("ix_articles_published_at", "published_at"),
     Index("ix_articles_publisher", "publisher"),
 )
@@ -103,8 +108,37 @@ article_feeds = Table(
     Index("ix_article_feeds_feed", "feed_id"),
 )
 
+# Which companies each article names, how often, and the tone of the sentences naming each.
+article_companies = Table(
+    "article_companies",
+    metadata,
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("company", String(100), primary_key=True),
+    Column("mentions", Integer, nullable=False),
+    Column("tone", Float, nullable=False),
+    Column("tone_label", String(3), nullable=False),
+    Index("ix_article_companies_company", "company", "article_id"),
+)
+
+# Which topics each article mentions, and how many times.
+article_topics = Table(
+    "article_topics",
+    metadata,
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("topic", String(100), primary_key=True),
+    Column("mentions", Integer, nullable=False),
+    Index("ix_article_topics_topic", "topic", "article_id"),
+)
+
+
+def _add_article_tone(conn: Connection) -> None:
+    """v1 -> v2: tone columns on articles (the analysis tables are created by create_all)."""
+    conn.execute(text("ALTER TABLE articles ADD COLUMN tone FLOAT"))
+    conn.execute(text("ALTER TABLE articles ADD COLUMN tone_label VARCHAR(3)"))
+
+
 # Migrations: MIGRATIONS[n] upgrades a database at version n to n + 1.
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {}
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _add_article_tone}
 
 
 class SchemaError(RuntimeError):

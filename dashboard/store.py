@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -13,13 +13,15 @@ from sqlalchemy import Connection, Engine, create_engine, event, insert, select,
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 
+from dashboard.analysis import ArticleAnalysis
 from dashboard.config import DATA_DIR
 from dashboard.models import Article, FeedSpec, FetchResult, FetchStatus, ParsedFeed
 from dashboard.normalize import article_keys
-from dashboard.schema import article_feeds, articles, ensure_schema, feeds
+from dashboard.schema import article_companies, article_feeds, article_topics, articles, ensure_schema, feeds
 from dashboard.schema import article_keys as article_keys_table
 
 DEFAULT_DB_PATH = DATA_DIR / "news.db"
+Analyse = Callable[[str, str], ArticleAnalysis]  # (title, summary) -> analysis
 _IN_CHUNK = 500
 
 
@@ -109,8 +111,31 @@ def _feed_id(conn: Connection, spec: FeedSpec) -> int:
     return row.id
 
 
+def write_analysis_rows(conn: Connection, analysed: Sequence[tuple[int, ArticleAnalysis]]) -> None:
+    """Insert the company and topic rows of analysed articles (their old rows must be gone)."""
+    companies = [
+        {"article_id": i, "company": name, "mentions": c.mentions, "tone": c.tone.compound, "tone_label": c.tone.label}
+        for i, analysis in analysed
+        for name, c in analysis.companies.items()
+    ]
+    topics = [
+        {"article_id": i, "topic": name, "mentions": n}
+        for i, analysis in analysed
+        for name, n in analysis.topics.items()
+    ]
+    if companies:
+        conn.execute(insert(article_companies), companies)
+    if topics:
+        conn.execute(insert(article_topics), topics)
+
+
 def _write_articles(
-    conn: Connection, feed_id: int, feed_name: str, items: Sequence[Article], seen_at: datetime
+    conn: Connection,
+    feed_id: int,
+    feed_name: str,
+    items: Sequence[Article],
+    seen_at: datetime,
+    analyse: Analyse | None,
 ) -> StoreOutcome:
     """Insert new articles, link known ones to this feed, and record every key of each."""
     keyed = [(a, [hash_key(k) for k in article_keys(a, feed_name)]) for a in items]
@@ -137,6 +162,7 @@ def _write_articles(
         resolved.append(found)
     new_ids: list[int] = []
     if new_rows:
+        analyses = [analyse(a.title, a.summary) for a in new_rows] if analyse else [None] * len(new_rows)
         result = conn.execute(
             insert(articles).returning(articles.c.id, sort_by_parameter_order=True),
             [
@@ -150,11 +176,14 @@ def _write_articles(
                     "published_from": a.published_from,
                     "guid": a.guid,
                     "first_seen_at": seen_at,
+                    "tone": analysis.tone.compound if analysis else None,
+                    "tone_label": analysis.tone.label if analysis else None,
                 }
-                for a in new_rows
+                for a, analysis in zip(new_rows, analyses, strict=True)
             ],
         )
         new_ids = list(result.scalars())
+        write_analysis_rows(conn, [(i, a) for i, a in zip(new_ids, analyses, strict=True) if a is not None])
     ids = [ref if kind == "db" else new_ids[ref] for kind, ref in resolved]
     new_keys = {k: (ref if kind == "db" else new_ids[ref]) for k, (kind, ref) in ref_of.items() if k not in owner}
     if new_keys:
@@ -185,12 +214,13 @@ def record_fetch(
     fetched_at: datetime,
     *,
     update_validators: bool = True,
+    analyse: Analyse | None = None,
 ) -> StoreOutcome:
-    """Store one feed's articles and its fetch state together, so a crash leaves both or neither."""
+    """Store one feed's new articles with their analysis, and its fetch state, in one transaction."""
     for attempt in range(2):
         try:
             with engine.begin() as conn:
-                return _record(conn, spec, fetched, parsed, fetched_at, update_validators)
+                return _record(conn, spec, fetched, parsed, fetched_at, update_validators, analyse)
         except IntegrityError:
             # Another writer stored the same article between our read and our write; retry sees it.
             if attempt:
@@ -205,12 +235,13 @@ def _record(
     parsed: ParsedFeed | None,
     fetched_at: datetime,
     update_validators: bool,
+    analyse: Analyse | None,
 ) -> StoreOutcome:
     feed_id = _feed_id(conn, spec)
     error = fetched.error or (parsed.error if parsed else None)
     outcome = StoreOutcome(0, 0)
     if parsed is not None and not error:
-        outcome = _write_articles(conn, feed_id, spec.name, parsed.articles, fetched_at)
+        outcome = _write_articles(conn, feed_id, spec.name, parsed.articles, fetched_at, analyse)
     values: dict[str, object] = {
         "last_fetch_at": fetched_at,
         "last_status": FetchStatus.ERROR.value if error else fetched.status.value,

@@ -1,0 +1,1 @@
+"""Benchmarks and evaluation harnesses (run from the project root: python -m bench.NAME)."""

@@ -1,0 +1,178 @@
+"""Accuracy harness: VADER fidelity, plain VADER vs ours on news tone, and company/topic matching.
+
+Run from the project root:  python -m bench.accuracy [--eval-dir ../shared/eval] [--json FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+from bench.evalsets import (
+    DEFAULT_EVAL_DIR,
+    PAPER_TABLE_4,
+    VADER_SETS,
+    in_test_half,
+    read_newsmtsc,
+    read_twitter_financial,
+    read_vader_set,
+)
+from bench.metrics import accuracy, macro_f1, pearson, precision_recall, weighted_f1
+from dashboard.analysis import Analyzer
+from dashboard.config import DEFAULT_CONFIG, load_config
+from dashboard.sentiment import label_for
+
+MATCHING_SET = Path(__file__).resolve().parent.parent / "tests" / "data" / "matching_headlines.jsonl"
+PLAIN_BAND = 0.05  # VADER's customary neutral band
+
+
+def paper_binary_f1(ratings: list[float], compounds: list[float]) -> float:
+    """Table 4's classification F1: truth is the sign of the human mean; VADER's label uses the +-0.05 band,
+    a neutral prediction counting as a miss; F1 weighted over the positive and negative classes."""
+    truth = ["pos" if r > 0 else "neg" for r in ratings]
+    predicted = [label_for(c, PLAIN_BAND) for c in compounds]
+    return weighted_f1(truth, predicted, ["pos", "neg"])
+
+
+def fidelity(eval_dir: Path, plain: SentimentIntensityAnalyzer, analyzer: Analyzer) -> list[dict[str, object]]:
+    """Plain VADER on the paper's four ground-truth sets, beside the paper's figures (and ours on tweets)."""
+    rows = []
+    for name in VADER_SETS:
+        data = read_vader_set(eval_dir, name)
+        ratings = [d.rating for d in data]
+        compounds = [plain.polarity_scores(d.text)["compound"] for d in data]
+        paper_r, paper_f1 = PAPER_TABLE_4[name]
+        row: dict[str, object] = {
+            "set": name,
+            "n": len(data),
+            "r": pearson(ratings, compounds),
+            "paper_r": paper_r,
+            "f1": paper_binary_f1(ratings, compounds),
+            "paper_f1": paper_f1,
+        }
+        if name == "tweets":
+            row["ours_r"] = pearson(ratings, [analyzer.scorer.compound(d.text) for d in data])
+        rows.append(row)
+    return rows
+
+
+def news_tone(eval_dir: Path, plain: SentimentIntensityAnalyzer, analyzer: Analyzer) -> list[dict[str, object]]:
+    """Plain VADER against ours on the test halves of the two news sets (and the tuning halves, for reference)."""
+    rows = []
+    scorer = analyzer.scorer
+    sets = {
+        "Twitter Financial News (headline tone)": (read_twitter_financial(eval_dir), False),
+        "NewsMTSC (tone toward a named target)": (read_newsmtsc(eval_dir), True),
+    }
+    for name, (data, targeted) in sets.items():
+        for half in ("test", "tune"):
+            part = [d for d in data if in_test_half(d.text) == (half == "test")]
+            truth = [d.label for d in part]
+            plain_labels = [label_for(plain.polarity_scores(d.text)["compound"], PLAIN_BAND) for d in part]
+            if targeted:
+                ours_tones = [scorer.toward(d.text, [d.target]) or scorer.tone(d.text) for d in part]  # type: ignore[list-item]
+            else:
+                ours_tones = [scorer.tone(d.text) for d in part]
+            ours_labels = [t.label for t in ours_tones]
+            rows.append(
+                {
+                    "set": name,
+                    "half": half,
+                    "n": len(part),
+                    "plain_acc": accuracy(truth, plain_labels),
+                    "plain_f1": macro_f1(truth, plain_labels),
+                    "ours_acc": accuracy(truth, ours_labels),
+                    "ours_f1": macro_f1(truth, ours_labels),
+                }
+            )
+    return rows
+
+
+def matching(analyzer: Analyzer, path: Path = MATCHING_SET) -> dict[str, list[dict[str, object]]]:
+    """Precision and recall per company and per topic on the labelled headlines in tests/data."""
+    items = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    analyses = [analyzer.analyse_text(item["text"]) for item in items]
+    result: dict[str, list[dict[str, object]]] = {}
+    for kind, names in (("companies", [r.name for r in analyzer.companies.rules]), ("topics", analyzer.topics.names)):
+        truth = [set(item[kind]) for item in items]
+        found = [set(getattr(a, kind)) for a in analyses]
+        rows = []
+        for name in names:
+            precision, recall, support = precision_recall(truth, found, name)
+            rows.append({"name": name, "precision": precision, "recall": recall, "support": support})
+        result[kind] = rows
+    result["items"] = [{"n": len(items)}]
+    return result
+
+
+def render(
+    fid: list[dict[str, object]], tone: list[dict[str, object]], match: dict[str, list[dict[str, object]]]
+) -> str:
+    """The Markdown tables printed by the harness and kept in bench/README.md."""
+    lines = [
+        "### VADER fidelity (plain VADER, whole sets, vs Hutto & Gilbert 2014, Table 4)",
+        "",
+        "| set | n | r | paper r | F1 | paper F1 |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for r in fid:
+        lines.append(
+            f"| {r['set']} | {r['n']:,} | {r['r']:.3f} | {r['paper_r']:.3f} | {r['f1']:.3f} | {r['paper_f1']:.2f} |"
+        )
+    tweets = next(r for r in fid if r["set"] == "tweets")
+    lines += ["", f"Ours on the tweets set: r = {tweets['ours_r']:.3f} (must stay >= 0.85).", ""]
+    lines += [
+        "### News tone: plain VADER vs ours (3 classes; macro-F1 is the target)",
+        "",
+        "| set | half | n | plain acc | plain macro-F1 | ours acc | ours macro-F1 | gain |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for r in tone:
+        gain = float(r["ours_f1"]) - float(r["plain_f1"])  # type: ignore[arg-type]
+        lines.append(
+            f"| {r['set']} | {r['half']} | {r['n']:,} | {r['plain_acc']:.3f} | {r['plain_f1']:.3f} | "
+            f"{r['ours_acc']:.3f} | {r['ours_f1']:.3f} | {gain:+.3f} |"
+        )
+    lines += ["", f"### Company and topic matching ({match['items'][0]['n']} labelled headlines in tests/data)", ""]
+    for kind in ("companies", "topics"):
+        lines += [
+            f"| {kind[:-1] if kind == 'topics' else 'company'} | precision | recall | support |",
+            "| --- | ---: | ---: | ---: |",
+        ]
+        for r in match[kind]:
+            lines.append(f"| {r['name']} | {r['precision']:.2f} | {r['recall']:.2f} | {r['support']} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.accuracy", description=__doc__.splitlines()[0])
+    parser.add_argument("--eval-dir", type=Path, default=DEFAULT_EVAL_DIR, help="the shared evaluation data")
+    parser.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
+    parser.add_argument("--json", type=Path, help="also write the figures as JSON to this file")
+    args = parser.parse_args(argv)
+    if not (args.eval_dir / "vader_groundtruth").is_dir():
+        print(
+            f"{args.eval_dir}: evaluation data not found (expected vader_groundtruth/ and the news sets)",
+            file=sys.stderr,
+        )
+        return 2
+    analyzer = Analyzer.from_config(load_config(args.config))
+    plain = SentimentIntensityAnalyzer()
+    fid, tone, match = (
+        fidelity(args.eval_dir, plain, analyzer),
+        news_tone(args.eval_dir, plain, analyzer),
+        matching(analyzer),
+    )
+    print(render(fid, tone, match))
+    if args.json:
+        args.json.write_text(json.dumps({"fidelity": fid, "news_tone": tone, "matching": match}, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,82 @@
+"""Readers for the public evaluation sets in ../shared/eval, and the tune/test split used on them."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_EVAL_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "eval"
+VADER_SETS = {
+    "tweets": "tweets_GroundTruth.txt",
+    "movie reviews": "movieReviewSnippets_GroundTruth.txt",
+    "Amazon reviews": "amazonReviewSnippets_GroundTruth.txt",
+    "NYT editorials": "nytEditorialSnippets_GroundTruth.txt",
+}
+# Hutto & Gilbert (2014), Table 4: VADER's correlation with the human mean and its classification F1.
+PAPER_TABLE_4 = {
+    "tweets": (0.881, 0.96),
+    "movie reviews": (0.451, 0.61),
+    "Amazon reviews": (0.565, 0.63),
+    "NYT editorials": (0.492, 0.55),
+}
+
+
+@dataclass(frozen=True)
+class RatedText:
+    """A text with the mean of its human ratings (-4..4)."""
+
+    text: str
+    rating: float
+
+
+@dataclass(frozen=True)
+class LabelledText:
+    """A text with a tone label (neg/neu/pos) and, for targeted sets, where the target is mentioned."""
+
+    text: str
+    label: str
+    target: tuple[int, int] | None = None
+
+
+def in_test_half(text: str) -> bool:
+    """The fixed split: a text belongs to the test half when its hash is odd, else to the tuning half."""
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest()[0] % 2 == 1
+
+
+def read_vader_set(eval_dir: Path, name: str) -> list[RatedText]:
+    """One of the VADER paper's ground-truth files: ID, mean rating, text (tab-separated)."""
+    path = eval_dir / "vader_groundtruth" / VADER_SETS[name]
+    rows = []
+    for line in path.read_text(encoding="utf-8-sig", errors="replace").splitlines():
+        if line.strip():
+            _, rating, text = line.split("\t", 2)
+            rows.append(RatedText(text, float(rating)))
+    return rows
+
+
+def read_twitter_financial(eval_dir: Path) -> list[LabelledText]:
+    """Twitter Financial News Sentiment (validation): 0 bearish -> neg, 1 bullish -> pos, 2 neutral."""
+    path = eval_dir / "twitter_financial_news_sentiment" / "sent_valid.csv"
+    labels = {"0": "neg", "1": "pos", "2": "neu"}
+    with path.open(encoding="utf-8", newline="") as handle:
+        return [LabelledText(row["text"], labels[row["label"]]) for row in csv.DictReader(handle)]
+
+
+def read_newsmtsc(eval_dir: Path) -> list[LabelledText]:
+    """NewsMTSC real-world dev/test: sentences whose targets share one polarity, with the primary target."""
+    path = eval_dir / "newsmtsc" / "devtest_rw.jsonl"
+    labels = {2.0: "neg", 4.0: "neu", 6.0: "pos"}
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        item = json.loads(line)
+        polarities = {t["polarity"] for t in item["targets"]}
+        if len(polarities) != 1:
+            continue
+        primary = next(t for t in item["targets"] if t["Input.gid"] == item["primary_gid"])
+        rows.append(
+            LabelledText(item["sentence_normalized"], labels[polarities.pop()], (primary["from"], primary["to"]))
+        )
+    return rows

@@ -1,0 +1,75 @@
+"""One article in, everything we know about it out: companies, topics, overall tone, tone toward each company."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dashboard.config import Config
+from dashboard.entities import CompanyMatcher
+from dashboard.lexicon import DEFAULT_LEXICON, load_lexicon
+from dashboard.sentences import split_sentences
+from dashboard.sentiment import TITLE_WEIGHT, Tone, ToneScorer, label_for
+from dashboard.topics import TopicMatcher
+
+
+@dataclass(frozen=True)
+class CompanyTone:
+    """A company named in an article: how often, and the tone of the sentences that name it."""
+
+    mentions: int
+    tone: Tone
+
+
+@dataclass(frozen=True)
+class ArticleAnalysis:
+    """What the analysis found in one article."""
+
+    tone: Tone
+    companies: dict[str, CompanyTone] = field(default_factory=dict)
+    topics: dict[str, int] = field(default_factory=dict)
+
+
+class Analyzer:
+    """Companies, topics and tone for articles, from the configuration and the domain lexicon."""
+
+    def __init__(self, companies: CompanyMatcher, topics: TopicMatcher, scorer: ToneScorer) -> None:
+        self.companies = companies
+        self.topics = topics
+        self.scorer = scorer
+
+    @classmethod
+    def from_config(cls, config: Config, lexicon: Path | str | None = None) -> Analyzer:
+        """Build from a loaded config; the lexicon path defaults to the one the config names."""
+        return cls(
+            CompanyMatcher(config.company_rules()),
+            TopicMatcher(config.topics),
+            ToneScorer(load_lexicon(lexicon or config.lexicon or DEFAULT_LEXICON)),
+        )
+
+    def analyse(self, title: str, summary: str = "") -> ArticleAnalysis:
+        """Analyse a headline and its summary; each company's tone comes only from sentences naming it."""
+        # The headline weighs more than each summary sentence; both are split into sentences and clauses.
+        units = [(TITLE_WEIGHT, title[s:e]) for s, e in split_sentences(title)]
+        units += [(1.0, summary[s:e]) for s, e in split_sentences(summary)]
+        return self._analyse_units(units, self.scorer.article_tone(title, summary), f"{title}\n{summary}")
+
+    def analyse_text(self, text: str) -> ArticleAnalysis:
+        """Analyse free text (no headline): every sentence counts the same."""
+        units = [(1.0, text[s:e]) for s, e in split_sentences(text)]
+        return self._analyse_units(units, self.scorer.tone(text), text)
+
+    def _analyse_units(self, units: list[tuple[float, str]], tone: Tone, whole: str) -> ArticleAnalysis:
+        """Companies with the weighted tone of the units naming them, and topics over the whole text."""
+        scored: list[tuple[float, float, dict[str, int]]] = []
+        for weight, text in units:
+            named = self.companies.companies(text)
+            scored.append((weight, self.scorer.compound(text) if text.strip() else 0.0, named))
+        companies: dict[str, CompanyTone] = {}
+        names = dict.fromkeys(name for _, _, named in scored for name in named)
+        for name in names:
+            relevant = [(w, c) for w, c, named in scored if name in named]
+            mean = sum(w * c for w, c in relevant) / sum(w for w, _ in relevant)
+            mentions = sum(named[name] for _, _, named in scored if name in named)
+            companies[name] = CompanyTone(mentions, Tone(round(mean, 4), label_for(mean, self.scorer.neutral_band)))
+        return ArticleAnalysis(tone, companies, self.topics.counts(whole))

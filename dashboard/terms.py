@@ -1,0 +1,72 @@
+"""One small pattern language for every term we look for: topic terms, lexicon phrases and free keywords.
+
+A term is words separated by spaces; between words any run of spaces or hyphens matches ("burned out"
+finds "burned-out"). Within a word:
+  ``*`` at the end   any ending: ``resign*`` finds resign, resigns, resigned, resignation
+  ``#``              a number: 80, 1,000, 2.5, 10k, 3bn (``#%`` a percentage)
+  ``a|b``            either word: ``cut|cuts|slashes # jobs``
+Matching ignores case and respects word boundaries at both ends, so a term never matches inside a
+longer word ("AI" is not found in "said"), while possessives and hyphenated forms still match
+("Meta's", "OpenAI-backed").
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+NUMBER = r"\d[\d,.]*(?:\s?(?:k|m|bn|million|billion|thousand|hundred))?"
+_WORD_BEFORE = r"(?<![\w])"
+_WORD_AFTER = r"(?![\w])"
+_GAP = r"[\s\-‐‑–]+"
+
+
+def _alternative(text: str) -> str:
+    """Regex for one alternative of one word of a term."""
+    out = []
+    for index, char in enumerate(text):
+        if char == "#":
+            out.append(NUMBER)
+        elif char == "*" and index == len(text) - 1:
+            out.append(r"\w*")
+        else:
+            out.append(re.escape(char))
+    return "".join(out)
+
+
+def term_regex(term: str) -> str:
+    """The regex (without flags) for a term in the pattern language above."""
+    words = term.split()
+    if not words:
+        raise ValueError("empty term")
+    parts = []
+    for word in words:
+        alternatives = [a for a in word.split("|") if a]
+        if not alternatives:
+            raise ValueError(f"empty alternative in {term!r}")
+        body = "|".join(_alternative(a) for a in alternatives)
+        parts.append(f"(?:{body})" if len(alternatives) > 1 else body)
+    return _WORD_BEFORE + _GAP.join(parts) + _WORD_AFTER
+
+
+def literal_regex(text: str) -> str:
+    """Regex for literal words (no pattern characters), with the same boundary and gap rules as terms."""
+    return _WORD_BEFORE + _GAP.join(re.escape(word) for word in text.split()) + _WORD_AFTER
+
+
+@lru_cache(maxsize=4096)
+def compile_terms(terms: tuple[str, ...], case_sensitive: bool = False) -> re.Pattern[str]:
+    """One regex finding any of the terms, longest first so "job cuts" wins over "cuts"."""
+    ordered = sorted(dict.fromkeys(terms), key=len, reverse=True)
+    flags = 0 if case_sensitive else re.IGNORECASE
+    return re.compile("|".join(f"(?:{term_regex(t)})" for t in ordered), flags)
+
+
+def keyword_regex(keyword: str) -> re.Pattern[str]:
+    """A free keyword or phrase typed by a user, matched like a topic term (``*`` and ``#`` allowed)."""
+    return compile_terms((" ".join(keyword.split()),))
+
+
+def count_matches(pattern: re.Pattern[str], text: str) -> int:
+    """Non-overlapping matches of a compiled term pattern in a text."""
+    return sum(1 for _ in pattern.finditer(text))

@@ -1,0 +1,31 @@
+"""Which topics a text mentions and how often; free keywords use the same matching rules."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+from dashboard.terms import compile_terms, count_matches, keyword_regex
+
+
+class TopicMatcher:
+    """Counts mentions of each topic's terms (see dashboard/terms.py for the term language)."""
+
+    def __init__(self, topics: Mapping[str, Sequence[str]]) -> None:
+        self._patterns: dict[str, re.Pattern[str]] = {
+            name: compile_terms(tuple(terms)) for name, terms in topics.items() if terms
+        }
+
+    @property
+    def names(self) -> list[str]:
+        return list(self._patterns)
+
+    def counts(self, text: str) -> dict[str, int]:
+        """Topic name -> number of mentions, only for topics mentioned at least once."""
+        counts = {name: count_matches(pattern, text) for name, pattern in self._patterns.items()}
+        return {name: n for name, n in counts.items() if n}
+
+
+def keyword_count(keyword: str, text: str) -> int:
+    """How often a user's free keyword or phrase occurs in a text, by the topic matching rules."""
+    return count_matches(keyword_regex(keyword), text)
