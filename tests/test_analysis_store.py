@@ -1,0 +1,150 @@
+"""Analysis stored with each article, rescoring, the v1 -> v2 migration, and the score/explain/rescore commands."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlalchemy import Engine, func, select, text
+
+from dashboard.analysis import Analyzer
+from dashboard.config import DEFAULT_CONFIG, load_config
+from dashboard.entities import CompanyMatcher, CompanyRule
+from dashboard.fetch import FetchPolicy
+from dashboard.ingest import jobs_for, run_ingest
+from dashboard.models import FeedSpec
+from dashboard.rescore import rescore
+from dashboard.schema import SCHEMA_VERSION, article_companies, article_topics, articles, meta
+from dashboard.store import open_engine
+from tests.feedserver import FeedHTTPServer
+
+ROOT = Path(__file__).resolve().parent.parent
+ANALYZER = Analyzer.from_config(load_config(DEFAULT_CONFIG))
+
+
+def ingest(engine: Engine, server: FeedHTTPServer, names: list[str], policy: FetchPolicy) -> None:
+    specs = [FeedSpec(n, server.url(f"/feeds/{n}")) for n in names]
+    run_ingest(engine, jobs_for(specs), policy, analyzer=ANALYZER)
+
+
+def company_rows(engine: Engine) -> list[tuple[str, str, str]]:
+    with engine.connect() as conn:
+        return sorted(
+            (r.title, r.company, r.tone_label)
+            for r in conn.execute(
+                select(articles.c.title, article_companies.c.company, article_companies.c.tone_label).join(
+                    article_companies, article_companies.c.article_id == articles.c.id
+                )
+            )
+        )
+
+
+def test_ingest_stores_tone_companies_and_topics_with_each_new_article(
+    engine: Engine, feed_server: FeedHTTPServer, policy: FetchPolicy
+) -> None:
+    ingest(engine, feed_server, ["rss20_techcrunch_ai.xml"], policy)
+    with engine.connect() as conn:
+        tones = dict(conn.execute(select(articles.c.title, articles.c.tone_label)).all())
+        topics = sorted(tuple(r) for r in conn.execute(select(article_topics.c.topic, article_topics.c.mentions)))
+    assert tones == {
+        "OpenAI raises $40B at a record valuation": "pos",
+        "Meta\u2019s AI researchers describe burnout after months of 80-hour weeks": "neg",
+        "Nvidia's Blackwell chips sell out through 2027": "neu",
+        "A link that must never be followed": "neu",
+    }
+    assert company_rows(engine) == [
+        ("Meta\u2019s AI researchers describe burnout after months of 80-hour weeks", "Meta", "neg"),
+        ("Nvidia's Blackwell chips sell out through 2027", "Nvidia", "neu"),
+        ("OpenAI raises $40B at a record valuation", "OpenAI", "pos"),
+    ]
+    assert topics == [("burnout", 2), ("compute", 2), ("funding", 2), ("safety", 1)]  # "Superintelligence Labs"
+
+
+def test_rescore_applies_changed_rules_to_everything_stored(
+    engine: Engine, feed_server: FeedHTTPServer, policy: FetchPolicy
+) -> None:
+    ingest(engine, feed_server, ["rss20_techcrunch_ai.xml", "atom_verge_ai.xml"], policy)
+    before = company_rows(engine)
+    rules = [*load_config(DEFAULT_CONFIG).company_rules(), CompanyRule("Superintelligence Labs", ("MSL",), (), ())]
+    changed = Analyzer(CompanyMatcher(rules), ANALYZER.topics, ANALYZER.scorer)
+    progress: list[tuple[int, int]] = []
+    assert rescore(engine, changed, batch_size=3, progress=lambda d, t: progress.append((d, t))) == 7
+    assert progress == [(3, 7), (6, 7), (7, 7)]
+    after = company_rows(engine)
+    assert set(before) < set(after)
+    assert [r for r in after if r not in before] == [
+        ("Meta\u2019s AI researchers describe burnout after months of 80-hour weeks", "Superintelligence Labs", "neg")
+    ]
+    assert rescore(engine, changed) == 7
+    assert company_rows(engine) == after  # rescoring twice changes nothing
+
+
+def test_a_version_1_database_is_migrated_and_keeps_its_articles(
+    db_url: str, feed_server: FeedHTTPServer, policy: FetchPolicy
+) -> None:
+    engine = open_engine(db_url)
+    ingest(engine, feed_server, ["atom_verge_ai.xml"], policy)
+    with engine.begin() as conn:  # turn it back into a version 1 database
+        conn.execute(text("DROP TABLE article_companies"))
+        conn.execute(text("DROP TABLE article_topics"))
+        conn.execute(text("ALTER TABLE articles DROP COLUMN tone"))
+        conn.execute(text("ALTER TABLE articles DROP COLUMN tone_label"))
+        conn.execute(meta.update().values(value="1"))
+    engine.dispose()
+    engine = open_engine(db_url)
+    with engine.connect() as conn:
+        assert conn.execute(select(meta.c.value)).scalar_one() == str(SCHEMA_VERSION)
+        assert conn.execute(select(func.count(), func.count(articles.c.tone)).select_from(articles)).one() == (3, 0)
+    assert rescore(engine, ANALYZER) == 3
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count(articles.c.tone))).scalar_one() == 3
+    engine.dispose()
+
+
+def run(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "dashboard", *args], cwd=ROOT, input=stdin, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_score_reads_json_lines_and_answers_each_one() -> None:
+    lines = [
+        {"text": "Meta lays off 600 AI staff as burnout spreads; OpenAI hires"},
+        {"title": "Nvidia shares soar to a record", "summary": "Blackwell GPUs sell out."},
+    ]
+    stdin = "\n".join(json.dumps(line) for line in lines) + '\nnot json\n\n{"text": 5}\n'
+    result = run("score", stdin=stdin)
+    assert result.returncode == 0
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert out[0]["companies"] == ["Meta", "OpenAI"]
+    assert out[0]["topics"] == {"burnout": 1, "layoffs": 1, "talent": 1}
+    assert out[0]["sentiment"]["label"] == "neg"
+    assert out[0]["company_sentiment"]["Meta"]["label"] == "neg"
+    assert out[0]["company_sentiment"]["OpenAI"]["label"] != "neg"
+    assert (out[1]["companies"], out[1]["sentiment"]["label"]) == (["Nvidia"], "pos")
+    assert out[2] == {"error": "not JSON: Expecting value at column 1", "line": 3}
+    assert out[3] == {"error": "field 'text' must be a string", "line": 5}
+    assert len(out) == 4
+
+
+def test_explain_prints_the_words_behind_a_score() -> None:
+    result = run("explain", "Google is NOT fined, but the antitrust probe continues!")
+    assert result.returncode == 0
+    assert "Why this scores -0.66" in result.stdout
+    assert "negated by 'not'" in result.stdout and "competition-law trouble" in result.stdout
+    as_json = json.loads(run("explain", "--json", "Meta lays off 600").stdout)
+    assert as_json["contributions"][0]["word"] == "lays off"
+
+
+def test_rescore_command_reports_progress(feed_server: FeedHTTPServer, sqlite_url: str) -> None:
+    run("ingest", "--db", sqlite_url, "--url", feed_server.url("/feeds/google_news_meta.xml"))
+    result = run("rescore", "--db", sqlite_url, "--batch", "2")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines() == [
+        "rescored 2 of 5 articles",
+        "rescored 4 of 5 articles",
+        "rescored 5 of 5 articles",
+    ]
+    assert result.stdout.startswith("rescored 5 articles in ")
