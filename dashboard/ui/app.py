@@ -1,36 +1,172 @@
-"""The dashboard page. Until the charts arrive it shows what is stored and how each feed is doing."""
+"""The dashboard: first run, filters bound to the URL, one view at a time, refresh for whoever may."""
 
 from __future__ import annotations
 
+import hmac
+import os
+from dataclasses import replace
+
 import pandas as pd
 import streamlit as st
-from sqlalchemy import Engine
 
-from dashboard.stats import collect_stats
-from dashboard.store import database_url, open_engine
+from dashboard.demo import DemoSpec, write_demo
+from dashboard.ingest import FeedReport, jobs_for, policy_from, run_ingest
+from dashboard.ui import pages
+from dashboard.ui import resources as data
+from dashboard.ui.state import sidebar_filters, sync_url, view_selector
 
 
-@st.cache_resource
-def _engine(url: str) -> Engine:
-    """One engine (and connection pool) per database URL for the whole server."""
-    return open_engine(url)
+def _admin_token() -> str | None:
+    try:
+        token = st.secrets.get("ADMIN_TOKEN")
+    except (FileNotFoundError, st.errors.StreamlitSecretNotFoundError):
+        token = None
+    return token or os.environ.get("ADMIN_TOKEN") or None
+
+
+def may_refresh(url: str, offered: str | None) -> bool:
+    """Refreshing is open on a local SQLite store; elsewhere it needs the admin token."""
+    token = _admin_token()
+    if token:
+        return offered is not None and hmac.compare_digest(offered, token)
+    return url.startswith("sqlite")
+
+
+def _run_ingest(url: str) -> list[FeedReport]:
+    config = data.config_for(data.config_path())
+    with st.status("Fetching feeds…", expanded=True) as status:
+        progress = st.progress(0.0)
+
+        def report(feed: FeedReport, done: int, total: int) -> None:
+            progress.progress(done / total, text=f"{done}/{total}: {feed.name}")
+
+        reports = run_ingest(
+            data.engine_for(url),
+            jobs_for(config.feed_specs()),
+            policy_from(config),
+            progress=report,
+            analyzer=data.analyzer_for(data.config_path()),
+        )
+        failed = sum(r.failed for r in reports)
+        status.update(
+            label=f"Fetched {len(reports)} feeds: {sum(r.new for r in reports)} new articles, {failed} failed",
+            state="complete",
+        )
+    st.cache_data.clear()
+    return reports
+
+
+def _run_demo(url: str) -> None:
+    with st.status("Writing the demo dataset…", expanded=True) as status:
+        progress = st.progress(0.0)
+        total = write_demo(
+            data.engine_for(url),
+            data.analyzer_for(data.config_path()),
+            DemoSpec(),
+            lambda done, total: progress.progress(done / total, text=f"{done:,} of {total:,} articles"),
+        )
+        status.update(label=f"Wrote {total:,} synthetic articles", state="complete")
+    st.cache_data.clear()
+
+
+def first_run(url: str) -> None:
+    """An empty store: offer to ingest now, or the demo dataset when no feed can be reached."""
+    st.info(
+        "No articles are stored yet. Fetch the configured feeds now, or load a synthetic demo dataset "
+        "to explore the dashboard offline."
+    )
+    left, right = st.columns(2)
+    if left.button("Ingest now", type="primary", disabled=not may_refresh(url, st.session_state.get("admin_token"))):
+        reports = _run_ingest(url)
+        if reports and all(r.failed for r in reports):
+            st.warning("No feed could be reached (offline?). Load the demo dataset instead.")
+            st.dataframe(pd.DataFrame([{"feed": r.name, "error": r.error} for r in reports]), hide_index=True)
+        else:
+            st.rerun()
+    if right.button("Load demo data", disabled=not may_refresh(url, st.session_state.get("admin_token"))):
+        _run_demo(url)
+        st.rerun()
+
+
+def refresh_panel(url: str) -> None:
+    """Refresh (run an ingest) from the sidebar, for whoever may."""
+    with st.sidebar.expander("Refresh data"):
+        if _admin_token():
+            st.text_input("Admin token", type="password", key="admin_token")
+        if may_refresh(url, st.session_state.get("admin_token")):
+            if st.button("Ingest now", key="refresh_now"):
+                _run_ingest(url)
+                st.rerun()
+        else:
+            st.caption("Only an administrator can refresh this deployment; the data updates on its own schedule.")
+
+
+def explain_panel(title: str, summary: str) -> None:
+    """Why an article scored as it did: word by word."""
+    scorer = data.analyzer_for(data.config_path()).scorer
+    explanation = scorer.explain(f"{title}. {summary}" if summary else title)
+    st.subheader(f"Why it scores {explanation.tone.compound:+.3f} ({explanation.tone.label})")
+    if not explanation.contributions:
+        st.caption("No word in the headline or summary carries tone, so it scores exactly 0.")
+        return
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "word": c.word,
+                    "lexicon": c.lexicon,
+                    "counted": c.valence,
+                    "source": c.source,
+                    "rules": "; ".join(c.rules),
+                    "reason": c.reason,
+                }
+                for c in explanation.contributions
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+
+
+def copy_link(filters_query: str) -> None:
+    """Show the shareable link of the current view."""
+    with st.sidebar.expander("Copy link to this view"):
+        st.code(f"?{filters_query}" if filters_query else "?", language=None)
+        st.caption("Append to this page's address; it reopens exactly this view.")
 
 
 def main() -> None:
     """Draw the page."""
-    st.set_page_config(page_title="AI news sentiment tracker", layout="wide")
+    st.set_page_config(page_title="AI news sentiment tracker", page_icon="📰", layout="wide")
+    url = data.configured_database_url()
+    engine = data.engine_for(url)
+    config = data.config_for(data.config_path())
+    version = data.data_version(engine)
     st.title("AI news sentiment tracker")
-    stats = collect_stats(_engine(database_url()))
-    if not stats["articles"]:
-        st.info("No articles stored yet. Run `python -m dashboard ingest` to fetch the configured feeds.")
+    bounds = data.bounds(url, version)
+    if bounds is None:
+        first_run(url)
         return
-    left, middle, right = st.columns(3)
-    left.metric("Articles", f"{stats['articles']:,}")
-    middle.metric("Feeds", len(stats["feeds"]))
-    right.metric("Publishers", stats["source_count"])
-    st.caption(f"Published from {stats['first_published']} to {stats['last_published']} (UTC).")
-    st.subheader("Feeds")
-    # Feed text is untrusted: st.dataframe shows it as plain text, never as HTML or Markdown.
-    st.dataframe(pd.DataFrame(stats["feeds"]), hide_index=True, width="stretch")
-    st.subheader("Top publishers")
-    st.dataframe(pd.DataFrame(stats["sources"]), hide_index=True, width="stretch")
+    if data.is_demo(url, version):
+        st.warning(
+            "Demo data: these articles are synthetic, generated by `python -m dashboard demo`, not real news.",
+            icon="🧪",
+        )
+    earliest, latest = bounds
+    filters = sidebar_filters(
+        [c.name for c in config.companies], list(config.topics), data.publishers(url, version), earliest, latest
+    )
+    refresh_panel(url)
+    for note in filters.notes:
+        st.caption(f"Link note: {note}")
+    view = view_selector()
+    filters = replace(filters, view=view, notes=())
+    sync_url(filters)
+    from urllib.parse import urlencode
+
+    copy_link(urlencode(filters.to_params(), doseq=True))
+    ctx = pages.Context(url=url, version=version, config=config, filters=filters)
+    if view == "articles":
+        pages.articles_page(ctx, explain_panel)
+    else:
+        pages.PAGES[view](ctx)

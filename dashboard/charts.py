@@ -1,0 +1,193 @@
+"""Plotly figures from shaped DataFrames (no Streamlit, no I/O); every text passes as data, never as HTML."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22"]
+
+
+def color_for(name: str, names: list[str]) -> str:
+    """A stable colour per company or topic, by its place in the configured list."""
+    return PALETTE[names.index(name) % len(PALETTE)] if name in names else PALETTE[-1]
+
+
+def _rgba(hex_color: str, alpha: float) -> str:
+    r, g, b = (int(hex_color[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def _layout(fig: go.Figure, title: str, y_title: str) -> go.Figure:
+    fig.update_layout(
+        title={"text": title},
+        yaxis_title=y_title,
+        hovermode="x unified",
+        legend={"orientation": "h", "y": -0.2},
+        margin={"l": 40, "r": 10, "t": 50, "b": 40},
+        clickmode="event+select",
+        dragmode="select",
+    )
+    return fig
+
+
+def tone_chart(tone: pd.DataFrame, spikes: pd.DataFrame, names: list[str]) -> go.Figure:
+    """Mean tone toward each company over time with its 95% band, and spikes marked."""
+    fig = go.Figure()
+    for company in tone["company"].unique():
+        data = tone[tone["company"] == company]
+        color = color_for(company, names)
+        fig.add_trace(
+            go.Scatter(
+                x=list(data["period"]) + list(data["period"])[::-1],
+                y=list(data["hi"]) + list(data["lo"])[::-1],
+                fill="toself",
+                fillcolor=_rgba(color, 0.12),
+                line={"width": 0},
+                hoverinfo="skip",
+                showlegend=False,
+                name=f"{company} 95% band",
+            )
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=data["period"],
+                y=data["smoothed"],
+                mode="lines+markers",
+                name=company,
+                line={"color": color},
+                customdata=data[["n"]].to_numpy(),
+                hovertemplate="%{y:.3f} (%{customdata[0]} articles)",
+            )
+        )
+    if len(spikes):
+        fig.add_trace(
+            go.Scatter(
+                x=spikes["period"],
+                y=spikes["value"],
+                mode="markers",
+                name="spike",
+                marker={"symbol": "star", "size": 14, "color": "#000000"},
+                customdata=spikes[["company", "z"]].to_numpy(),
+                hovertemplate="spike: %{customdata[0]} (z=%{customdata[1]})",
+            )
+        )
+    fig.add_hline(y=0, line={"color": "#999999", "width": 1, "dash": "dot"})
+    return _layout(fig, "Tone toward each company", "mean tone (-1 .. 1)")
+
+
+def volume_chart(
+    volume: pd.DataFrame, names: list[str], measure: str = "share", spikes: pd.DataFrame | None = None
+) -> go.Figure:
+    """Articles naming each company over time: share of voice (stacked, %), count, or per 100 articles."""
+    titles = {
+        "share": ("Share of voice", "% of company mentions"),
+        "n": ("Volume", "articles"),
+        "per100": ("Volume", "per 100 articles"),
+    }
+    column = {"share": "share", "n": "smoothed", "per100": "per100"}[measure]
+    fig = go.Figure()
+    for company in volume["company"].unique():
+        data = volume[volume["company"] == company]
+        fig.add_trace(
+            go.Scatter(
+                x=data["period"],
+                y=data[column],
+                mode="lines",
+                name=company,
+                stackgroup="share" if measure == "share" else None,
+                line={"color": color_for(company, names)},
+                customdata=data[["n"]].to_numpy(),
+                hovertemplate="%{y:.1f} (%{customdata[0]} articles)",
+            )
+        )
+    if spikes is not None and len(spikes) and measure != "share":
+        fig.add_trace(
+            go.Scatter(
+                x=spikes["period"],
+                y=spikes["value"],
+                mode="markers",
+                name="spike",
+                marker={"symbol": "star", "size": 14, "color": "#000000"},
+                customdata=spikes[["company", "z"]].to_numpy(),
+                hovertemplate="spike: %{customdata[0]} (z=%{customdata[1]})",
+            )
+        )
+    title, y_title = titles[measure]
+    return _layout(fig, title, y_title)
+
+
+def topic_chart(topics: pd.DataFrame, names: list[str], norm: str, spikes: pd.DataFrame | None = None) -> go.Figure:
+    """Topic mentions over time per company: articles mentioning the topic, as a count or per 100."""
+    fig = go.Figure()
+    dashes = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"]
+    topic_names = list(topics["topic"].unique())
+    for (company, topic), data in topics.groupby(["company", "topic"], sort=False):
+        fig.add_trace(
+            go.Scatter(
+                x=data["period"],
+                y=data["value"],
+                mode="lines+markers",
+                name=f"{topic} · {company}",
+                line={"color": color_for(company, names), "dash": dashes[topic_names.index(topic) % len(dashes)]},
+                customdata=data[["n", "articles"]].to_numpy(),
+                hovertemplate="%{y:.1f} (%{customdata[0]} of %{customdata[1]} articles)",
+            )
+        )
+    if spikes is not None and len(spikes):
+        fig.add_trace(
+            go.Scatter(
+                x=spikes["period"],
+                y=spikes["value"],
+                mode="markers",
+                name="spike",
+                marker={"symbol": "star", "size": 14, "color": "#000000"},
+                customdata=spikes[["series", "z"]].to_numpy(),
+                hovertemplate="spike: %{customdata[0]} (z=%{customdata[1]})",
+            )
+        )
+    y_title = "per 100 articles about the company" if norm == "per100" else "articles"
+    return _layout(fig, "Topic mentions", y_title)
+
+
+def heatmap(matrix: pd.DataFrame, value: str = "per100") -> go.Figure:
+    """Company x topic: rate per 100 articles (colour) with the tone toward the company in those articles."""
+    companies = list(dict.fromkeys(matrix["company"]))
+    topics = list(dict.fromkeys(matrix["topic"]))
+    z = [[float(matrix[(matrix.company == c) & (matrix.topic == t)][value].iloc[0]) for t in topics] for c in companies]
+    tone = [[matrix[(matrix.company == c) & (matrix.topic == t)]["tone"].iloc[0] for t in topics] for c in companies]
+    text = [[f"{v:.1f}" for v in row] for row in z]
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=topics,
+            y=companies,
+            text=text,
+            texttemplate="%{text}",
+            customdata=[[("n/a" if t is None or pd.isna(t) else f"{t:+.2f}") for t in row] for row in tone],
+            hovertemplate="%{y} · %{x}: %{z:.1f} per 100 articles, tone %{customdata}<extra></extra>",
+            colorscale="Blues",
+            colorbar={"title": {"text": "per 100"}},
+        )
+    )
+    fig.update_layout(
+        title={"text": "Topics per 100 articles about each company"}, margin={"l": 80, "r": 10, "t": 50, "b": 40}
+    )
+    return fig
+
+
+def sparkline(volume: pd.DataFrame, company: str, names: list[str]) -> go.Figure:
+    """A small trend of one company's article count."""
+    data = volume[volume["company"] == company]
+    fig = go.Figure(
+        go.Scatter(x=data["period"], y=data["n"], mode="lines", line={"color": color_for(company, names)}, name=company)
+    )
+    fig.update_layout(
+        height=120,
+        margin={"l": 0, "r": 0, "t": 24, "b": 0},
+        title={"text": company, "font": {"size": 13}},
+        xaxis={"visible": False},
+        yaxis={"visible": False},
+        showlegend=False,
+    )
+    return fig

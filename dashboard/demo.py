@@ -1,0 +1,174 @@
+"""A seeded, clearly labelled synthetic corpus, stored through the real pipeline, for offline use and demos.
+
+Everything it writes is marked: feeds are named "Demo: ...", publishers "(demo)", links point at the
+reserved ``.invalid`` domain. Planted events let a viewer check the charts find what is there: a burnout
+spike at Meta, a layoffs wave at Microsoft, and a safety controversy at OpenAI.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Engine
+
+from dashboard.analysis import Analyzer
+from dashboard.models import Article, FeedSpec, FetchResult, FetchStatus, ParsedFeed
+from dashboard.store import record_fetch
+
+PUBLISHERS = [
+    "Demo Wire (demo)",
+    "Synthetic Tech Daily (demo)",
+    "Example Business Review (demo)",
+    "Sample AI Weekly (demo)",
+]
+WEIGHTS = {
+    "OpenAI": 5,
+    "Google": 4,
+    "Meta": 4,
+    "Microsoft": 4,
+    "Nvidia": 4,
+    "Amazon": 3,
+    "Apple": 3,
+    "Anthropic": 3,
+    "xAI": 2,
+    "Mistral": 1,
+}
+PRODUCTS = {
+    "Meta": "Llama",
+    "OpenAI": "ChatGPT",
+    "Google": "Gemini",
+    "Microsoft": "Copilot",
+    "Anthropic": "Claude",
+    "Nvidia": "Blackwell",
+    "Amazon": "Alexa",
+    "Apple": "Siri",
+    "xAI": "Grok",
+    "Mistral": "Le Chat",
+}
+# (topic, headline template, summary template); {c} company, {p} product, {o} another company, {n} a number
+TEMPLATES = [
+    (None, "{c} unveils a new version of {p}", "The update adds features for business customers."),
+    (None, "{c} announces {p} update at developer conference", "Executives outlined the roadmap for next year."),
+    (None, "{c} expands {p} to more countries", "The rollout continues through the quarter."),
+    (None, "{c} shares soar after strong quarterly results", "Revenue beat estimates as demand for AI products grew."),
+    (None, "{c} stock falls as investors question AI spending", "Analysts warned about rising costs."),
+    (None, "Analysts upgrade {c} to buy on AI momentum", "The firm raised its price target."),
+    (None, "{c} partners with {o} on AI research", "The partnership covers joint work on new models."),
+    ("compute", "{c} orders {n},000 GPUs for a new data center", "The supercomputer will train the next {p} models."),
+    ("compute", "{c} signs chip supply deal amid compute crunch", "Demand for AI chips keeps outrunning supply."),
+    ("talent", "{c} poaches top researchers from {o}", "The hires follow a bidding war for AI talent."),
+    ("talent", "{c} AI chief departs for a rival lab", "The departure is the latest in a string of exits."),
+    ("regulation", "{c} faces antitrust probe over AI deals", "Regulators are examining the company's investments."),
+    ("regulation", "{c} sued by authors over copyright", "The lawsuit seeks damages for training on books."),
+    ("safety", "{c} red team finds new jailbreak in {p}", "The company says it has patched the flaw."),
+    ("open_source", "{c} releases open-weight model under Apache 2.0", "Developers can download the model weights."),
+    ("funding", "{c} raises ${n} billion at record valuation", "Investors are betting on enterprise demand."),
+    ("burnout", "Engineers at {c} describe burnout after 80-hour weeks", "Staff say the pace is unsustainable."),
+    ("layoffs", "{c} lays off {n}00 workers in restructuring", "The job cuts hit several product teams."),
+]
+EVENTS = [  # (company, topic or "controversy", first day back from the end, last day back, extra per day)
+    ("Meta", "burnout", 40, 30, 6),
+    ("Microsoft", "layoffs", 75, 65, 5),
+    ("OpenAI", "controversy", 20, 16, 6),
+]
+EVENT_HEADLINES = {
+    "burnout": [
+        "{c} AI staff describe burnout and exhaustion after months of crunch",
+        "Burned-out engineers leave {c} as 80-hour weeks become the norm",
+        "Inside {c}'s AI push: long hours, burnout and a toxic culture",
+    ],
+    "layoffs": [
+        "{c} lays off {n},000 as it restructures around AI",
+        "{c} job cuts widen to sales and engineering teams",
+        "{c} confirms another round of layoffs",
+    ],
+    "controversy": [
+        "{c} faces backlash after {p} safety failures",
+        "{c} criticized as researchers quit over safety concerns",
+        "Regulators probe {c} over harmful {p} answers",
+    ],
+}
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class DemoSpec:
+    """What to generate: how many articles over how many days, ending when, from which seed."""
+
+    articles: int = 6000
+    days: int = 180
+    seed: int = 7
+    end: datetime | None = None
+
+
+def generate(spec: DemoSpec, companies: list[str]) -> dict[str, list[Article]]:
+    """Articles per demo feed, deterministic for a seed."""
+    rng = random.Random(spec.seed)
+    end = spec.end or datetime.now(UTC)
+    names = [c for c in companies if c in WEIGHTS] or companies
+    weights = [WEIGHTS.get(c, 1) for c in names]
+    feeds: dict[str, list[Article]] = {f"Demo: {p.removesuffix(' (demo)')}": [] for p in PUBLISHERS}
+    feed_names = list(feeds)
+
+    def article(title: str, summary: str, when: datetime, index: int) -> Article:
+        publisher_index = index % len(PUBLISHERS)
+        slug = f"{index:07d}"
+        return Article(
+            title=title,
+            link=f"https://news.demo.invalid/{slug}",
+            publisher=PUBLISHERS[publisher_index],
+            # Templated headlines repeat; a host per article keeps each one its own story for de-duplication.
+            publisher_domain=f"a{slug}.news.demo.invalid",
+            summary=summary,
+            published_at=when,
+            published_from="published",
+            guid=f"demo-{slug}",
+        )
+
+    def fill(template: str, company: str) -> str:
+        other = rng.choice([c for c in names if c != company] or [company])
+        return template.format(c=company, p=PRODUCTS.get(company, "its model"), o=other, n=rng.randint(2, 9))
+
+    index = 0
+    for _ in range(spec.articles):
+        company = rng.choices(names, weights)[0]
+        _, headline, summary = rng.choice(TEMPLATES)
+        when = end - timedelta(minutes=rng.randint(0, spec.days * 24 * 60 - 1))
+        feeds[feed_names[index % len(feed_names)]].append(
+            article(fill(headline, company), fill(summary, company), when, index)
+        )
+        index += 1
+    for company, kind, first, last, per_day in EVENTS:
+        if company not in names or first >= spec.days:
+            continue
+        for days_back in range(last, first + 1):
+            for _ in range(per_day):
+                when = end - timedelta(days=days_back, minutes=rng.randint(0, 24 * 60 - 1))
+                title = fill(rng.choice(EVENT_HEADLINES[kind]), company)
+                feeds[feed_names[index % len(feed_names)]].append(article(title, "", when, index))
+                index += 1
+    return feeds
+
+
+def write_demo(
+    engine: Engine, analyzer: Analyzer, spec: DemoSpec, progress: Progress | None = None, batch: int = 1000
+) -> int:
+    """Store the demo corpus through the same store and analysis code as a real ingest; returns articles."""
+    companies = [rule.name for rule in analyzer.companies.rules]
+    generated = generate(spec, companies)
+    total = sum(len(items) for items in generated.values())
+    done = 0
+    now = datetime.now(UTC)
+    for name, items in generated.items():
+        feed = FeedSpec(name=name, url="https://news.demo.invalid/feed.xml")
+        for start in range(0, len(items), batch):
+            chunk = items[start : start + batch]
+            fetched = FetchResult(url=feed.url, status=FetchStatus.OK, http_status=200)
+            record_fetch(engine, feed, fetched, ParsedFeed(articles=chunk, title=name), now, analyse=analyzer.analyse)
+            done += len(chunk)
+            if progress:
+                progress(done, total)
+    return total

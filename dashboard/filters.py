@@ -1,0 +1,179 @@
+"""The dashboard's filters and their URL form: parse a query string, and write one back."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+
+STEPS = ("day", "week", "month")
+NORMS = ("raw", "per100")
+VIEWS = ("overview", "trends", "spikes", "compare", "articles", "sources")
+PRESETS = {"7 days": 7, "30 days": 30, "90 days": 90, "1 year": 365, "all": None}
+DEFAULT_DAYS = 90
+MAX_SMOOTH = 30
+KNOWN_PARAMS = ("company", "topic", "q", "source", "from", "to", "step", "smooth", "norm", "view")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Everything that decides what the dashboard shows; the URL holds exactly this."""
+
+    companies: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()
+    q: str = ""
+    sources: tuple[str, ...] = ()
+    date_from: date | None = None
+    date_to: date | None = None
+    step: str = "day"
+    smooth: int = 1
+    norm: str = "raw"
+    view: str = "overview"
+    notes: tuple[str, ...] = field(default=(), compare=False)
+
+    def to_params(self) -> dict[str, list[str]]:
+        """The query string for these filters (defaults left out, lists repeated)."""
+        params: dict[str, list[str]] = {}
+        if self.companies:
+            params["company"] = list(self.companies)
+        if self.topics:
+            params["topic"] = list(self.topics)
+        if self.q:
+            params["q"] = [self.q]
+        if self.sources:
+            params["source"] = list(self.sources)
+        if self.date_from:
+            params["from"] = [self.date_from.isoformat()]
+        if self.date_to:
+            params["to"] = [self.date_to.isoformat()]
+        if self.step != "day":
+            params["step"] = [self.step]
+        if self.smooth != 1:
+            params["smooth"] = [str(self.smooth)]
+        if self.norm != "raw":
+            params["norm"] = [self.norm]
+        if self.view != "overview":
+            params["view"] = [self.view]
+        return params
+
+    def span(self) -> tuple[date, date] | None:
+        """The selected dates, inclusive, when both ends are set."""
+        if self.date_from and self.date_to:
+            return self.date_from, self.date_to
+        return None
+
+    def previous_span(self) -> tuple[date, date] | None:
+        """The period of the same length just before the selected one, for comparisons."""
+        span = self.span()
+        if span is None:
+            return None
+        length = (span[1] - span[0]).days + 1
+        return span[0] - timedelta(days=length), span[0] - timedelta(days=1)
+
+
+def _choices(values: Sequence[str], allowed: Iterable[str], name: str, notes: list[str]) -> tuple[str, ...]:
+    """Values that are allowed (matched without regard to case), in order, once each; the rest noted."""
+    by_fold = {a.casefold(): a for a in allowed}
+    kept: list[str] = []
+    for value in values:
+        canonical = by_fold.get(value.strip().casefold())
+        if canonical is None:
+            notes.append(f"ignored {name}={value!r}: not one of the known values")
+        elif canonical not in kept:
+            kept.append(canonical)
+    return tuple(kept)
+
+
+def _one(params: Mapping[str, Sequence[str]], name: str) -> str | None:
+    values = params.get(name) or []
+    return values[-1] if values else None
+
+
+def _date(params: Mapping[str, Sequence[str]], name: str, notes: list[str]) -> date | None:
+    value = _one(params, name)
+    if value is None or value == "":
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        notes.append(f"ignored {name}={value!r}: not a date (use YYYY-MM-DD)")
+        return None
+
+
+def parse_params(
+    params: Mapping[str, Sequence[str]],
+    *,
+    companies: Iterable[str],
+    topics: Iterable[str],
+    sources: Iterable[str] | None = None,
+    latest: date | None = None,
+) -> Filters:
+    """Filters from a query string; anything unknown or malformed is dropped with a note saying so.
+
+    Without ``from``/``to`` the range is the last 90 days up to ``latest`` (the newest article).
+    """
+    notes: list[str] = []
+    for name in params:
+        if name not in KNOWN_PARAMS:
+            notes.append(f"ignored unknown parameter {name!r}")
+    chosen_companies = _choices(params.get("company") or [], companies, "company", notes)
+    chosen_topics = _choices(params.get("topic") or [], topics, "topic", notes)
+    raw_sources = [s for s in params.get("source") or [] if s.strip()]
+    chosen_sources = (
+        _choices(raw_sources, sources, "source", notes) if sources is not None else tuple(dict.fromkeys(raw_sources))
+    )
+    q = " ".join((_one(params, "q") or "").split())[:200]
+    date_from, date_to = _date(params, "from", notes), _date(params, "to", notes)
+    if date_from and date_to and date_from > date_to:
+        notes.append(f"ignored from={date_from} and to={date_to}: from is after to")
+        date_from = date_to = None
+    if date_to is None and latest is not None and "to" not in params:
+        date_to = latest
+    if date_from is None and date_to is not None and "from" not in params:
+        date_from = date_to - timedelta(days=DEFAULT_DAYS - 1)
+    step = _one(params, "step") or "day"
+    if step not in STEPS:
+        notes.append(f"ignored step={step!r}: use one of {', '.join(STEPS)}")
+        step = "day"
+    smooth_text = _one(params, "smooth") or "1"
+    try:
+        smooth = int(smooth_text)
+        if not 1 <= smooth <= MAX_SMOOTH:
+            raise ValueError
+    except ValueError:
+        notes.append(f"ignored smooth={smooth_text!r}: use a whole number from 1 to {MAX_SMOOTH}")
+        smooth = 1
+    norm = _one(params, "norm") or "raw"
+    if norm not in NORMS:
+        notes.append(f"ignored norm={norm!r}: use raw or per100")
+        norm = "raw"
+    view = _one(params, "view") or "overview"
+    if view not in VIEWS:
+        notes.append(f"ignored view={view!r}: use one of {', '.join(VIEWS)}")
+        view = "overview"
+    return Filters(
+        companies=chosen_companies,
+        topics=chosen_topics,
+        q=q,
+        sources=chosen_sources,
+        date_from=date_from,
+        date_to=date_to,
+        step=step,
+        smooth=smooth,
+        norm=norm,
+        view=view,
+        notes=tuple(notes),
+    )
+
+
+def preset_span(preset: str, latest: date, earliest: date) -> tuple[date, date]:
+    """The dates a range preset stands for, ending at the newest article."""
+    days = PRESETS[preset]
+    if days is None:
+        return earliest, latest
+    return latest - timedelta(days=days - 1), latest
+
+
+def with_changes(filters: Filters, **changes: object) -> Filters:
+    """A copy with some fields changed (and no notes: they belong to the URL that was opened)."""
+    return replace(filters, notes=(), **changes)  # type: ignore[arg-type]

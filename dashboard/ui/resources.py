@@ -1,0 +1,119 @@
+"""Shared, cached resources and data reads: the only module that decides what is cached, keyed on arguments."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+from sqlalchemy import Engine, func, select
+
+from dashboard import queries
+from dashboard.analysis import Analyzer
+from dashboard.config import DEFAULT_CONFIG, Config, load_config
+from dashboard.filters import Filters
+from dashboard.schema import articles, feeds
+from dashboard.stats import collect_stats
+from dashboard.store import database_url, open_engine
+
+
+def configured_database_url() -> str:
+    """``DATABASE_URL`` from Streamlit secrets or the environment, else the local SQLite file."""
+    try:
+        secret = st.secrets.get("DATABASE_URL")
+    except (FileNotFoundError, st.errors.StreamlitSecretNotFoundError):
+        secret = None
+    return database_url(secret or os.environ.get("DATABASE_URL"))
+
+
+@st.cache_resource(show_spinner=False)
+def engine_for(url: str) -> Engine:
+    """One engine (and connection pool) per database URL for the whole server."""
+    return open_engine(url)
+
+
+@st.cache_resource(show_spinner=False)
+def config_for(path: str) -> Config:
+    """The parsed configuration file."""
+    return load_config(path)
+
+
+@st.cache_resource(show_spinner=False)
+def analyzer_for(path: str) -> Analyzer:
+    """The analyzer built from the configuration file (for refreshes and explanations)."""
+    return Analyzer.from_config(config_for(path))
+
+
+def config_path() -> str:
+    return os.environ.get("DASHBOARD_CONFIG", str(DEFAULT_CONFIG))
+
+
+def data_version(engine: Engine) -> tuple[int, int, str]:
+    """Changes whenever an ingest stores anything: part of every cached read's key."""
+    with engine.connect() as conn:
+        count, last_id = conn.execute(select(func.count(), func.max(articles.c.id)).select_from(articles)).one()
+        last_fetch = conn.execute(select(func.max(feeds.c.last_fetch_at))).scalar()
+    return int(count), int(last_id or 0), str(last_fetch)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def selected_articles(
+    url: str, filters: Filters, version: tuple[int, int, str], span: tuple[date, date] | None = None
+) -> pd.DataFrame:
+    return queries.selected_articles(engine_for(url), filters, span)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def company_rows(
+    url: str,
+    filters: Filters,
+    companies: tuple[str, ...],
+    version: tuple[int, int, str],
+    span: tuple[date, date] | None = None,
+) -> pd.DataFrame:
+    return queries.company_rows(engine_for(url), filters, list(companies), span)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def topic_rows(url: str, filters: Filters, topics: tuple[str, ...], version: tuple[int, int, str]) -> pd.DataFrame:
+    return queries.topic_rows(engine_for(url), filters, list(topics))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def article_page(
+    url: str,
+    filters: Filters,
+    sort: str,
+    page: int,
+    size: int,
+    only_ids: tuple[int, ...] | None,
+    version: tuple[int, int, str],
+) -> tuple[pd.DataFrame, int]:
+    return queries.article_page(engine_for(url), filters, sort=sort, page=page, size=size, only_ids=only_ids)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def publishers(url: str, version: tuple[int, int, str]) -> list[str]:
+    return queries.publishers(engine_for(url))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def bounds(url: str, version: tuple[int, int, str]) -> tuple[date, date] | None:
+    return queries.data_bounds(engine_for(url))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def source_tables(url: str, filters: Filters, version: tuple[int, int, str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    engine = engine_for(url)
+    return queries.publisher_counts(engine, filters), queries.feed_counts(engine, filters)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def store_stats(url: str, version: tuple[int, int, str]) -> dict[str, object]:
+    return collect_stats(engine_for(url))
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def is_demo(url: str, version: tuple[int, int, str]) -> bool:
+    return queries.is_demo(engine_for(url))

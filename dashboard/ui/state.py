@@ -1,0 +1,111 @@
+"""Filters kept in the URL: read the query string once per session, draw the sidebar, write the URL back."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import streamlit as st
+
+from dashboard.filters import MAX_SMOOTH, NORMS, PRESETS, STEPS, VIEWS, Filters, parse_params, preset_span
+
+VIEW_LABELS = {
+    "overview": "Overview",
+    "trends": "Trends",
+    "spikes": "Spikes",
+    "compare": "Compare",
+    "articles": "Articles",
+    "sources": "Sources",
+}
+NORM_LABELS = {"raw": "counts", "per100": "per 100 articles"}
+# Widget keys, in one place.
+K_COMPANY, K_TOPIC, K_Q, K_SOURCE = "f_company", "f_topic", "f_q", "f_source"
+K_RANGE, K_PRESET, K_STEP, K_SMOOTH, K_NORM, K_VIEW = "f_range", "f_preset", "f_step", "f_smooth", "f_norm", "f_view"
+K_LOADED = "f_loaded_from_url"
+
+
+def _query_dict() -> dict[str, list[str]]:
+    return {key: st.query_params.get_all(key) for key in st.query_params}
+
+
+def _seed_widgets(filters: Filters, earliest: date, latest: date) -> None:
+    """Put the URL's filters into the widgets' state (once per session)."""
+    st.session_state[K_COMPANY] = list(filters.companies)
+    st.session_state[K_TOPIC] = list(filters.topics)
+    st.session_state[K_Q] = filters.q
+    st.session_state[K_SOURCE] = list(filters.sources)
+    start = filters.date_from or earliest
+    end = filters.date_to or latest
+    st.session_state[K_RANGE] = (start, end)
+    st.session_state[K_PRESET] = next(
+        (name for name in PRESETS if preset_span(name, latest, earliest) == (start, end)), "custom"
+    )
+    st.session_state[K_STEP] = filters.step
+    st.session_state[K_SMOOTH] = filters.smooth
+    st.session_state[K_NORM] = filters.norm
+    st.session_state[K_VIEW] = filters.view
+
+
+def _apply_preset(latest: date, earliest: date) -> None:
+    preset = st.session_state[K_PRESET]
+    if preset != "custom":
+        st.session_state[K_RANGE] = preset_span(preset, latest, earliest)
+
+
+def _range_changed() -> None:
+    st.session_state[K_PRESET] = "custom"
+
+
+def sidebar_filters(
+    companies: list[str], topics: list[str], sources: list[str], earliest: date, latest: date
+) -> Filters:
+    """Draw the filter widgets (seeded from the URL on first load) and return the filters they show."""
+    notes: tuple[str, ...] = ()
+    if not st.session_state.get(K_LOADED):
+        parsed = parse_params(_query_dict(), companies=companies, topics=topics, sources=sources, latest=latest)
+        _seed_widgets(parsed, earliest, latest)
+        st.session_state[K_LOADED] = True
+        notes = parsed.notes
+        st.session_state["f_notes"] = notes
+    notes = st.session_state.get("f_notes", ())
+    side = st.sidebar
+    side.header("Filters")
+    side.multiselect("Companies", companies, key=K_COMPANY, placeholder="All companies")
+    side.multiselect("Topics", topics, key=K_TOPIC, placeholder="Any topic")
+    side.text_input("Keyword or phrase", key=K_Q, placeholder='e.g. "data center*" or burnout', max_chars=200)
+    side.multiselect("Sources", sources, key=K_SOURCE, placeholder="All publishers")
+    side.selectbox("Date range", ["custom", *PRESETS], key=K_PRESET, on_change=_apply_preset, args=(latest, earliest))
+    side.date_input(
+        "From / to", key=K_RANGE, min_value=min(earliest, st.session_state[K_RANGE][0]), on_change=_range_changed
+    )
+    side.selectbox("Time step", STEPS, key=K_STEP)
+    side.slider("Smoothing (periods)", 1, MAX_SMOOTH, key=K_SMOOTH)
+    side.radio("Volumes as", NORMS, key=K_NORM, format_func=NORM_LABELS.get, horizontal=True)
+    picked = st.session_state[K_RANGE]
+    start, end = (picked[0], picked[-1]) if isinstance(picked, (tuple, list)) and picked else (earliest, latest)
+    return Filters(
+        companies=tuple(st.session_state[K_COMPANY]),
+        topics=tuple(st.session_state[K_TOPIC]),
+        q=" ".join(st.session_state[K_Q].split()),
+        sources=tuple(st.session_state[K_SOURCE]),
+        date_from=start,
+        date_to=end,
+        step=st.session_state[K_STEP],
+        smooth=int(st.session_state[K_SMOOTH]),
+        norm=st.session_state[K_NORM],
+        view=st.session_state.get(K_VIEW, "overview"),
+        notes=notes,
+    )
+
+
+def view_selector() -> str:
+    """The page switcher (kept in the URL as ``view``)."""
+    return st.radio(
+        "View", VIEWS, key=K_VIEW, format_func=VIEW_LABELS.get, horizontal=True, label_visibility="collapsed"
+    )
+
+
+def sync_url(filters: Filters) -> None:
+    """Write the filters to the query string when they differ from it, so the URL always reopens this view."""
+    wanted = filters.to_params()
+    if wanted != _query_dict():
+        st.query_params.from_dict(wanted)

@@ -1,0 +1,169 @@
+"""A real browser against a real ``streamlit run``: shared links restore filters, charts draw, the URL follows.
+
+Uses Debian's Chromium (installed by scripts/run-tests.sh) driven by Playwright; screenshots of every view
+are saved under test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from dashboard.analysis import Analyzer
+from dashboard.config import DEFAULT_CONFIG, load_config
+from dashboard.demo import DemoSpec, write_demo
+from dashboard.store import open_engine
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts"
+VIEWS = ["overview", "trends", "spikes", "compare", "articles", "sources"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``streamlit run app.py`` on a free port against a demo database, ready when its health check answers."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'demo.db'}"
+    engine = open_engine(url)
+    write_demo(
+        engine,
+        Analyzer.from_config(load_config(DEFAULT_CONFIG)),
+        DemoSpec(articles=1500, days=120, seed=3, end=datetime(2026, 11, 28, 12, tzinfo=UTC)),
+    )
+    engine.dispose()
+    port = _free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+            "--server.address",
+            "127.0.0.1",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": url},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/_stcore/health", timeout=2).text == "ok":
+                break
+        except httpx.HTTPError:
+            time.sleep(0.3)
+    else:
+        process.kill()
+        raise RuntimeError(f"streamlit did not become healthy: {process.stdout.read().decode()[-2000:]}")  # type: ignore[union-attr]
+    yield base
+    process.terminate()
+    process.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    executable = shutil.which("chromium") or "/usr/bin/chromium"
+    assert Path(executable).exists(), "Chromium is missing: scripts/run-tests.sh installs Debian's chromium"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def open_page(browser: Browser, url: str) -> Page:
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(url)
+    page.wait_for_selector("[data-testid='stSidebar']", timeout=60_000)
+    return page
+
+
+def wait_until_idle(page: Page) -> None:
+    """Wait until Streamlit has finished running the script (its "running" indicator is gone)."""
+    page.wait_for_timeout(500)
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=60_000)
+
+
+def sidebar_widget(page: Page, label: str):
+    return page.get_by_test_id("stSidebar").locator("[data-testid='stWidgetLabel']", has_text=label).locator("xpath=..")
+
+
+def test_a_shared_link_restores_filters_and_draws_the_charts(browser: Browser, server: str) -> None:
+    page = open_page(browser, f"{server}/?company=Meta&company=OpenAI&topic=burnout&step=week&norm=per100&view=trends")
+    charts = page.locator(".js-plotly-plot")
+    expect(charts).to_have_count(3, timeout=60_000)
+    expect(charts.first.locator(".scatterlayer .trace").first).to_be_attached()
+    companies = sidebar_widget(page, "Companies")
+    expect(companies).to_contain_text("Meta")
+    expect(companies).to_contain_text("OpenAI")
+    expect(sidebar_widget(page, "Topics")).to_contain_text("burnout")
+    expect(page.get_by_role("combobox", name="Time step")).to_have_value("week")
+    assert "view=trends" in page.url and "norm=per100" in page.url
+    wait_until_idle(page)
+    page.screenshot(path=str(ARTIFACTS / "browser-shared-link-trends.png"))
+    page.close()
+
+
+def test_changing_a_filter_updates_the_url_and_the_link_reopens_the_view(browser: Browser, server: str) -> None:
+    page = open_page(browser, f"{server}/?company=Meta&view=compare")
+    expect(page.locator(".js-plotly-plot")).to_have_count(3, timeout=60_000)
+    page.get_by_role("combobox", name="Time step").click()
+    page.get_by_role("option", name="month").click()
+    page.wait_for_url(re.compile(r"step=month"), timeout=30_000)
+    shared = page.url
+    page.close()
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})  # a colleague's fresh browser
+    other = context.new_page()
+    other.goto(shared)
+    expect(other.get_by_role("combobox", name="Time step")).to_have_value("month", timeout=60_000)
+    expect(sidebar_widget(other, "Companies")).to_contain_text("Meta")
+    expect(other.get_by_role("radio", name="Compare")).to_be_checked()
+    context.close()
+
+
+@pytest.mark.parametrize("view", VIEWS)
+def test_every_view_renders_in_the_browser(browser: Browser, server: str, view: str) -> None:
+    page = open_page(browser, f"{server}/?view={view}&company=Meta&company=Microsoft&company=OpenAI")
+    wait_until_idle(page)
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    if view in ("overview", "trends", "compare"):
+        expect(page.locator(".js-plotly-plot").first).to_be_visible(timeout=60_000)
+    else:
+        expect(page.get_by_test_id("stDataFrame").first).to_be_visible(timeout=60_000)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"browser-{view}.png"))
+    page.close()

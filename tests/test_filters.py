@@ -1,0 +1,95 @@
+"""Filters and their URL form: every parameter round-trips, and bad ones become notes, never errors."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from dashboard.filters import Filters, parse_params, preset_span
+
+COMPANIES = ["Meta", "OpenAI", "Google"]
+TOPICS = ["burnout", "layoffs"]
+LATEST = date(2026, 11, 28)
+
+
+def parse(query: dict[str, list[str]]) -> Filters:
+    return parse_params(query, companies=COMPANIES, topics=TOPICS, latest=LATEST)
+
+
+def test_a_full_query_string_restores_every_filter() -> None:
+    query = {
+        "company": ["Meta", "openai"],
+        "topic": ["burnout"],
+        "q": ["data  center*"],
+        "source": ["Reuters"],
+        "from": ["2026-09-01"],
+        "to": ["2026-10-31"],
+        "step": ["week"],
+        "smooth": ["3"],
+        "norm": ["per100"],
+        "view": ["trends"],
+    }
+    filters = parse(query)
+    assert filters == Filters(
+        companies=("Meta", "OpenAI"),
+        topics=("burnout",),
+        q="data center*",
+        sources=("Reuters",),
+        date_from=date(2026, 9, 1),
+        date_to=date(2026, 10, 31),
+        step="week",
+        smooth=3,
+        norm="per100",
+        view="trends",
+    )
+    assert filters.notes == ()
+    assert parse(filters.to_params()) == filters
+
+
+def test_no_parameters_means_the_last_90_days_of_everything() -> None:
+    filters = parse({})
+    assert (filters.date_from, filters.date_to, filters.view, filters.companies) == (
+        date(2026, 8, 31),
+        LATEST,
+        "overview",
+        (),
+    )
+    assert filters.to_params() == {"from": ["2026-08-31"], "to": ["2026-11-28"]}
+
+
+@pytest.mark.parametrize(
+    ("query", "note"),
+    [
+        ({"company": ["Nokia"]}, "ignored company='Nokia': not one of the known values"),
+        ({"from": ["yesterday"]}, "ignored from='yesterday': not a date (use YYYY-MM-DD)"),
+        ({"from": ["2026-10-01"], "to": ["2026-09-01"]}, "ignored from=2026-10-01 and to=2026-09-01: from is after to"),
+        ({"step": ["hour"]}, "ignored step='hour': use one of day, week, month"),
+        ({"smooth": ["0"]}, "ignored smooth='0': use a whole number from 1 to 30"),
+        ({"smooth": ["lots"]}, "ignored smooth='lots': use a whole number from 1 to 30"),
+        ({"norm": ["log"]}, "ignored norm='log': use raw or per100"),
+        ({"view": ["admin"]}, "ignored view='admin': use one of overview, trends, spikes, compare, articles, sources"),
+        ({"utm_source": ["x"]}, "ignored unknown parameter 'utm_source'"),
+    ],
+)
+def test_a_bad_parameter_is_ignored_with_a_note(query: dict[str, list[str]], note: str) -> None:
+    filters = parse(query)
+    assert filters.notes == (note,)
+    assert (filters.step, filters.smooth, filters.norm, filters.view) == ("day", 1, "raw", "overview")
+
+
+def test_previous_period_has_the_same_length() -> None:
+    filters = Filters(date_from=date(2026, 11, 1), date_to=date(2026, 11, 30))
+    assert filters.previous_span() == (date(2026, 10, 2), date(2026, 10, 31))
+
+
+@pytest.mark.parametrize(
+    ("preset", "span"),
+    [
+        ("7 days", (date(2026, 11, 22), LATEST)),
+        ("1 year", (date(2025, 11, 29), LATEST)),
+        ("all", (date(2020, 1, 1), LATEST)),
+    ],
+)
+def test_presets_end_at_the_newest_article(preset: str, span: tuple[date, date]) -> None:
+    assert preset_span(preset, LATEST, date(2020, 1, 1)) == span

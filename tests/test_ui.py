@@ -1,0 +1,176 @@
+"""Every page through Streamlit's own test runner: empty store, demo data, filters from and to the URL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard.analysis import Analyzer
+from dashboard.config import DEFAULT_CONFIG, load_config
+from dashboard.demo import DemoSpec, write_demo
+from dashboard.models import Article, FeedSpec, FetchResult, FetchStatus, ParsedFeed
+from dashboard.store import open_engine, record_fetch
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+VIEWS = ["overview", "trends", "spikes", "compare", "articles", "sources"]
+DEMO_END = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def demo_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A store holding a small demo corpus and one hostile article."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('ui') / 'demo.db'}"
+    engine = open_engine(url)
+    analyzer = Analyzer.from_config(load_config(DEFAULT_CONFIG))
+    write_demo(engine, analyzer, DemoSpec(articles=1500, days=120, seed=3, end=DEMO_END))
+    hostile = Article(
+        title="<script>alert('x')</script> **Meta** [click](javascript:alert(1))",
+        link="javascript:alert(document.cookie)",
+        publisher="<b>Evil</b>",
+        publisher_domain="evil.example",
+        summary="<img src=x onerror=alert(1)>",
+        published_at=datetime(2026, 11, 27, 9, 0, tzinfo=UTC),
+        published_from="published",
+    )
+    spec = FeedSpec("Hostile feed", "https://evil.example/rss")
+    fetched = FetchResult(url=spec.url, status=FetchStatus.OK, http_status=200)
+    record_fetch(engine, spec, fetched, ParsedFeed(articles=[hostile]), DEMO_END, analyse=analyzer.analyse)
+    engine.dispose()
+    return url
+
+
+@pytest.fixture
+def app(demo_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppTest]:
+    monkeypatch.setenv("DATABASE_URL", demo_url)
+    yield AppTest.from_file(APP, default_timeout=90)
+
+
+def test_an_empty_store_offers_ingest_and_demo_data(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", sqlite_url)
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception
+    assert "No articles are stored yet" in at.info[0].value
+    assert [b.label for b in at.button] == ["Ingest now", "Load demo data"]
+
+
+def test_the_demo_button_fills_the_store_and_shows_the_banner(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", sqlite_url)
+    at = AppTest.from_file(APP, default_timeout=180).run()
+    at.button[1].click().run()
+    assert not at.exception
+    assert "Demo data" in at.warning[0].value
+
+
+@pytest.mark.parametrize("view", VIEWS)
+@pytest.mark.parametrize(
+    "query",
+    [
+        {},
+        {
+            "company": ["Meta", "OpenAI", "Google"],
+            "topic": ["burnout"],
+            "step": "week",
+            "smooth": "3",
+            "norm": "per100",
+        },
+        {"q": "lays off", "step": "month", "from": "2026-08-01", "to": "2026-11-28"},
+        {"company": ["Mistral"], "source": ["Demo Wire (demo)"], "from": "2026-11-20", "to": "2026-11-28"},
+        {"q": "no such phrase anywhere"},
+    ],
+    ids=["defaults", "companies-topic-week", "keyword-month", "one-company-one-source", "empty-selection"],
+)
+def test_every_view_runs_with_every_filter_combination(app: AppTest, view: str, query: dict[str, object]) -> None:
+    for key, value in {**query, "view": view}.items():
+        app.query_params[key] = value
+    app.run()
+    assert not app.exception, app.exception[0].value if app.exception else ""
+    assert app.radio(key="f_view").value == view
+
+
+def test_query_parameters_restore_the_filters(app: AppTest) -> None:
+    app.query_params.update(
+        {
+            "company": ["Meta", "OpenAI"],
+            "topic": ["burnout"],
+            "q": "burnout",
+            "from": "2026-09-01",
+            "to": "2026-10-31",
+            "step": "week",
+            "smooth": "2",
+            "norm": "per100",
+            "view": "trends",
+        }
+    )
+    app.run()
+    assert app.multiselect(key="f_company").value == ["Meta", "OpenAI"]
+    assert app.multiselect(key="f_topic").value == ["burnout"]
+    assert app.text_input(key="f_q").value == "burnout"
+    assert [d.isoformat() for d in app.date_input(key="f_range").value] == ["2026-09-01", "2026-10-31"]
+    assert (app.selectbox(key="f_step").value, app.slider(key="f_smooth").value, app.radio(key="f_norm").value) == (
+        "week",
+        2,
+        "per100",
+    )
+    assert len(app.get("plotly_chart")) == 3
+
+
+def test_changing_a_filter_updates_the_url(app: AppTest) -> None:
+    app.query_params["company"] = ["Meta"]
+    app.run()
+    app.multiselect(key="f_company").set_value(["Meta", "Nvidia"]).run()
+    app.selectbox(key="f_step").set_value("month").run()
+    app.radio(key="f_view").set_value("compare").run()
+    assert app.query_params["company"] == ["Meta", "Nvidia"]
+    assert (app.query_params["step"], app.query_params["view"]) == ("month", "compare")
+
+
+def test_unknown_and_malformed_parameters_are_noted_not_fatal(app: AppTest) -> None:
+    app.query_params.update(
+        {"company": ["Nokia"], "from": "last week", "smooth": "999", "view": "admin", "utm_source": "x"}
+    )
+    app.run()
+    assert not app.exception
+    notes = [c.value for c in app.caption if c.value.startswith("Link note:")]
+    assert notes == [
+        "Link note: ignored unknown parameter 'utm_source'",
+        "Link note: ignored company='Nokia': not one of the known values",
+        "Link note: ignored from='last week': not a date (use YYYY-MM-DD)",
+        "Link note: ignored smooth='999': use a whole number from 1 to 30",
+        "Link note: ignored view='admin': use one of overview, trends, spikes, compare, articles, sources",
+    ]
+    assert "company" not in app.query_params
+
+
+def test_overview_shows_figures_against_the_previous_period(app: AppTest) -> None:
+    app.query_params.update({"from": "2026-10-30", "to": "2026-11-28"})
+    app.run()
+    labels = [m.label for m in app.metric]
+    assert labels == ["Articles", "Mean tone", "Share negative (%)"]
+    assert int(app.metric[0].value.replace(",", "")) > 0
+    assert app.metric[0].delta is not None
+
+
+def test_untrusted_text_is_shown_as_text_and_never_linked_unless_http(app: AppTest) -> None:
+    app.query_params.update({"view": "articles", "source": ["<b>Evil</b>"], "from": "2026-11-27", "to": "2026-11-27"})
+    app.run()
+    assert not app.exception
+    table = app.dataframe[0].value
+    assert list(table["title"]) == ["<script>alert('x')</script> **Meta** [click](javascript:alert(1))"]
+    assert list(table["link"]) == [None]
+    assert not any("<script>" in m.value for m in app.markdown)
+
+
+def test_the_planted_burnout_spike_at_meta_is_found(app: AppTest) -> None:
+    app.query_params.update(
+        {"view": "spikes", "company": ["Meta"], "topic": ["burnout"], "from": "2026-09-01", "to": "2026-11-28"}
+    )
+    app.run()
+    spikes = app.dataframe[0].value
+    meta_burnout = spikes[(spikes["kind"] == "topic") & (spikes["series"] == "burnout · Meta")]
+    assert len(meta_burnout) >= 1
+    first = min(meta_burnout["period"])
+    assert "2026-10-19" <= first <= "2026-10-29"  # the event runs 40 to 30 days before the end
