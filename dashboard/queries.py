@@ -185,7 +185,10 @@ def publishers(engine: Engine, limit: int = 500) -> list[str]:
     with engine.connect() as conn:
         return list(
             conn.execute(
-                select(articles.c.publisher, n).group_by(articles.c.publisher).order_by(n.desc()).limit(limit)
+                select(articles.c.publisher, n)
+                .group_by(articles.c.publisher)
+                .order_by(n.desc(), articles.c.publisher)
+                .limit(limit)
             ).scalars()
         )
 

@@ -1,0 +1,76 @@
+"""Figure builders checked through their data and layout."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+
+from dashboard import charts, trends
+
+NAMES = ["Meta", "OpenAI"]
+ROWS = pd.DataFrame(
+    {
+        "id": [1, 2, 3, 4],
+        "published_at": pd.to_datetime(
+            ["2026-11-01T10:00Z", "2026-11-01T12:00Z", "2026-11-02T10:00Z", "2026-11-02T11:00Z"], utc=True
+        ),
+        "company": ["Meta", "Meta", "OpenAI", "Meta"],
+        "tone": [-0.5, -0.1, 0.4, 0.2],
+        "tone_label": ["neg", "neu", "pos", "pos"],
+    }
+)
+
+
+def test_tone_chart_has_a_band_and_a_line_per_company_and_marks_spikes() -> None:
+    tone = trends.tone_over_time(ROWS, "day", date(2026, 11, 1), date(2026, 11, 2), NAMES)
+    spikes = pd.DataFrame({"period": [pd.Timestamp("2026-11-02")], "company": ["Meta"], "value": [0.2], "z": [4.0]})
+    fig = charts.tone_chart(tone, spikes, NAMES)
+    assert [t.name for t in fig.data] == ["Meta 95% band", "Meta", "OpenAI 95% band", "OpenAI", "spike"]
+    meta = fig.data[1]
+    assert [round(v, 3) for v in meta.y] == [-0.3, 0.2]
+    assert meta.line.color == charts.PALETTE[0]
+    assert fig.layout.title.text == "Tone toward each company"
+    assert fig.layout.yaxis.title.text == "mean tone (-1 .. 1)"
+    assert list(fig.data[-1].x) == [pd.Timestamp("2026-11-02")]
+
+
+def test_share_of_voice_is_stacked_and_sums_to_100() -> None:
+    totals = pd.Series({pd.Timestamp("2026-11-01"): 2, pd.Timestamp("2026-11-02"): 2})
+    volume = trends.volume_over_time(ROWS, totals, "day", date(2026, 11, 1), date(2026, 11, 2), NAMES)
+    fig = charts.volume_chart(volume, NAMES, "share")
+    assert {t.stackgroup for t in fig.data} == {"share"}
+    assert [a + b for a, b in zip(fig.data[0].y, fig.data[1].y, strict=True)] == [100.0, 100.0]
+    counts = charts.volume_chart(volume, NAMES, "n")
+    assert counts.layout.yaxis.title.text == "articles"
+    assert list(counts.data[0].y) == [2, 1]
+
+
+def test_heatmap_cells_are_rates_per_100_with_tone_on_hover() -> None:
+    topics = pd.DataFrame(
+        {"id": [1, 3], "published_at": [None, None], "topic": ["burnout", "funding"], "mentions": [1, 1]}
+    )
+    matrix = trends.company_topic_matrix(ROWS, topics, NAMES, ["burnout", "funding"])
+    fig = charts.heatmap(matrix)
+    cell = fig.data[0]
+    assert (list(cell.y), list(cell.x)) == (NAMES, ["burnout", "funding"])
+    assert [[round(v, 2) for v in row] for row in cell.z] == [[33.33, 0.0], [0.0, 100.0]]
+    assert [list(row) for row in cell.customdata] == [["-0.50", "n/a"], ["n/a", "+0.40"]]
+
+
+def test_topic_chart_has_one_line_per_topic_and_company() -> None:
+    topics = pd.DataFrame(
+        {
+            "id": [1],
+            "published_at": pd.to_datetime(["2026-11-01T10:00Z"], utc=True),
+            "topic": ["burnout"],
+            "mentions": [2],
+        }
+    )
+    shaped = trends.topic_over_time(
+        topics, ROWS, "day", date(2026, 11, 1), date(2026, 11, 2), ["burnout"], NAMES, "per100"
+    )
+    fig = charts.topic_chart(shaped, NAMES, "per100")
+    assert [t.name for t in fig.data] == ["burnout · Meta", "burnout · OpenAI"]
+    assert list(fig.data[0].y) == [50.0, 0.0]
+    assert fig.layout.yaxis.title.text == "per 100 articles about the company"

@@ -1,0 +1,109 @@
+"""The read side on real SQLite and PostgreSQL: filters pick exactly the right articles."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlalchemy import Engine
+
+from dashboard import queries
+from dashboard.analysis import Analyzer
+from dashboard.config import DEFAULT_CONFIG, load_config
+from dashboard.filters import Filters
+from dashboard.models import Article, FeedSpec, FetchResult, FetchStatus, ParsedFeed
+from dashboard.store import record_fetch
+
+ANALYZER = Analyzer.from_config(load_config(DEFAULT_CONFIG))
+STORIES = [
+    ("2026-11-01T09:00", "Meta lays off 600 in its AI unit", "Reuters"),
+    ("2026-11-01T23:30", "Engineers at Meta describe burnout after 80-hour weeks", "The Verge"),
+    ("2026-11-02T08:00", "OpenAI raises $40 billion at record valuation", "Reuters"),
+    ("2026-11-03T12:00", "Nvidia opens new data centers in Texas", "CNBC"),
+    ("2026-11-05T12:00", "Meta-analysis of remote work studies published", "Nature"),
+    ("2026-10-20T12:00", "Meta shares soar after strong results", "CNBC"),
+]
+NOVEMBER = Filters(date_from=date(2026, 11, 1), date_to=date(2026, 11, 30))
+
+
+@pytest.fixture
+def stored(engine: Engine) -> Engine:
+    items = [
+        Article(
+            title,
+            f"https://news.example/{i}",
+            publisher,
+            f"{publisher.lower().replace(' ', '')}.example",
+            "",
+            datetime.fromisoformat(when).replace(tzinfo=UTC),
+            "published",
+        )
+        for i, (when, title, publisher) in enumerate(STORIES)
+    ]
+    spec = FeedSpec("test", "https://news.example/rss")
+    fetched = FetchResult(url=spec.url, status=FetchStatus.OK, http_status=200)
+    record_fetch(
+        engine, spec, fetched, ParsedFeed(articles=items), datetime(2026, 11, 6, tzinfo=UTC), analyse=ANALYZER.analyse
+    )
+    return engine
+
+
+def titles(frame) -> list[str]:
+    return sorted(frame["title"])
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        ({}, [0, 1, 2, 3, 4]),
+        ({"companies": ("Meta",)}, [0, 1]),
+        ({"companies": ("Meta", "OpenAI")}, [0, 1, 2]),
+        ({"topics": ("burnout",)}, [1]),
+        ({"topics": ("layoffs", "funding")}, [0, 2]),
+        ({"q": "lays off"}, [0]),
+        ({"q": "data center*"}, [3]),
+        ({"q": "meta"}, [0, 1, 4]),  # a keyword is any mention, not the company rule
+        ({"sources": ("Reuters",)}, [0, 2]),
+        ({"date_from": date(2026, 11, 2), "date_to": date(2026, 11, 2)}, [2]),
+        ({"date_from": date(2026, 11, 1), "date_to": date(2026, 11, 1)}, [0, 1]),  # a whole UTC day
+        ({"companies": ("Meta",), "topics": ("layoffs",), "sources": ("Reuters",)}, [0]),
+    ],
+)
+def test_filters_select_exactly_the_matching_articles(
+    stored: Engine, changes: dict[str, object], expected: list[int]
+) -> None:
+    filters = Filters(**{**NOVEMBER.__dict__, **changes})
+    assert titles(queries.selected_articles(stored, filters)) == sorted(STORIES[i][1] for i in expected)
+
+
+def test_company_rows_carry_each_companys_own_tone(stored: Engine) -> None:
+    rows = queries.company_rows(stored, NOVEMBER, ["Meta", "OpenAI"])
+    assert sorted(zip(rows["company"], rows["tone_label"], strict=True)) == [
+        ("Meta", "neg"),
+        ("Meta", "neg"),
+        ("OpenAI", "pos"),
+    ]
+
+
+def test_topic_rows_count_mentions(stored: Engine) -> None:
+    rows = queries.topic_rows(stored, NOVEMBER, ["burnout", "layoffs"])
+    assert sorted(zip(rows["topic"], rows["mentions"], strict=True)) == [("burnout", 2), ("layoffs", 1)]
+
+
+def test_article_pages_are_sorted_and_counted(stored: Engine) -> None:
+    first, total = queries.article_page(stored, NOVEMBER, sort="newest", page=1, size=2)
+    second, _ = queries.article_page(stored, NOVEMBER, sort="newest", page=2, size=2)
+    assert total == 5
+    assert list(first["title"]) == [STORIES[4][1], STORIES[3][1]]
+    assert list(second["title"]) == [STORIES[2][1], STORIES[1][1]]
+    assert first["companies"].tolist() == ["", "Nvidia"]
+    worst, _ = queries.article_page(stored, NOVEMBER, sort="most negative", page=1, size=1)
+    assert worst["title"].tolist() == [STORIES[1][1]]
+
+
+def test_bounds_publishers_and_demo_flag(stored: Engine) -> None:
+    assert queries.data_bounds(stored) == (date(2026, 10, 20), date(2026, 11, 5))
+    assert queries.publishers(stored) == ["CNBC", "Reuters", "Nature", "The Verge"]
+    assert queries.publisher_counts(stored, NOVEMBER).to_dict("records")[0] == {"publisher": "Reuters", "articles": 2}
+    assert queries.feed_counts(stored, NOVEMBER).to_dict("records") == [{"feed": "test", "articles": 5}]
+    assert queries.is_demo(stored) is False
