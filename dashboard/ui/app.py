@@ -5,6 +5,7 @@ from __future__ import annotations
 import hmac
 import os
 from dataclasses import replace
+from urllib.parse import urlencode
 
 import pandas as pd
 import streamlit as st
@@ -129,10 +130,11 @@ def explain_panel(title: str, summary: str) -> None:
 
 
 def copy_link(filters_query: str) -> None:
-    """Show the shareable link of the current view."""
+    """Show the shareable link of the current view (the code block has a copy button)."""
     with st.sidebar.expander("Copy link to this view"):
-        st.code(f"?{filters_query}" if filters_query else "?", language=None)
-        st.caption("Append to this page's address; it reopens exactly this view.")
+        base = st.context.url or ""
+        st.code(f"{base}?{filters_query}", language=None, wrap_lines=True)
+        st.caption("It reopens exactly this view, with these filters and numbers, in any browser.")
 
 
 def main() -> None:
@@ -162,8 +164,6 @@ def main() -> None:
     view = view_selector()
     filters = replace(filters, view=view, notes=())
     sync_url(filters)
-    from urllib.parse import urlencode
-
     copy_link(urlencode(filters.to_params(), doseq=True))
     ctx = pages.Context(url=url, version=version, config=config, filters=filters)
     if view == "articles":
