@@ -47,6 +47,9 @@ class FetchRequest:
     last_modified: str | None = None
 
 
+_UNKNOWN_HOST = ("Name or service not known", "nodename nor servname provided", "No address associated with hostname")
+
+
 class _Retryable(Exception):
     """A failure worth another attempt: a timeout, a dropped connection, a 5xx."""
 
@@ -135,6 +138,11 @@ def _attempt(client: httpx.Client, request: FetchRequest, policy: FetchPolicy, d
             )
     except (httpx.TooManyRedirects, httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:
         raise _Fatal(_describe(exc)) from exc
+    except httpx.ConnectError as exc:
+        # A host that does not exist will not exist a second later; a refused or reset connection might.
+        if any(marker in str(exc) for marker in _UNKNOWN_HOST):
+            raise _Fatal(f"unknown host: {exc}") from exc
+        raise _Retryable(_describe(exc)) from exc
     except (httpx.TimeoutException, httpx.TransportError) as exc:
         raise _Retryable(_describe(exc)) from exc
     except httpx.HTTPError as exc:

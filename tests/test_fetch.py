@@ -128,3 +128,10 @@ def test_fetch_all_starts_no_new_request_once_stopped(feed_server: FeedHTTPServe
         stop.set()
     assert seen == ["0"]
     assert len(feed_server.log.requests) <= 2  # at most the one already under way when stop was set
+
+
+def test_an_unknown_host_fails_at_once_without_retry(policy: FetchPolicy) -> None:
+    with make_client(policy) as client:
+        result = fetch(client, FetchRequest("x", "http://no-such-host.invalid/feed.xml"), policy)
+    assert (result.status, result.attempts) == (FetchStatus.ERROR, 1)
+    assert result.error is not None and result.error.startswith("unknown host")
