@@ -31,6 +31,19 @@ def _layout(fig: go.Figure, title: str, y_title: str) -> go.Figure:
     return fig
 
 
+def _spike_trace(spikes: pd.DataFrame, label_col: str) -> go.Scatter:
+    """Stars on the periods found by trends.find_spikes, naming the series and its z-score on hover."""
+    return go.Scatter(
+        x=spikes["period"],
+        y=spikes["value"],
+        mode="markers",
+        name="spike",
+        marker={"symbol": "star", "size": 14, "color": "#000000"},
+        customdata=spikes[[label_col, "z"]].to_numpy(),
+        hovertemplate="spike: %{customdata[0]} (z=%{customdata[1]})",
+    )
+
+
 def tone_chart(tone: pd.DataFrame, spikes: pd.DataFrame, names: list[str]) -> go.Figure:
     """Mean tone toward each company over time with its 95% band, and spikes marked."""
     fig = go.Figure()
@@ -61,17 +74,7 @@ def tone_chart(tone: pd.DataFrame, spikes: pd.DataFrame, names: list[str]) -> go
             )
         )
     if len(spikes):
-        fig.add_trace(
-            go.Scatter(
-                x=spikes["period"],
-                y=spikes["value"],
-                mode="markers",
-                name="spike",
-                marker={"symbol": "star", "size": 14, "color": "#000000"},
-                customdata=spikes[["company", "z"]].to_numpy(),
-                hovertemplate="spike: %{customdata[0]} (z=%{customdata[1]})",
-            )
-        )
+        fig.add_trace(_spike_trace(spikes, "company"))
     fig.add_hline(y=0, line={"color": "#999999", "width": 1, "dash": "dot"})
     return _layout(fig, "Tone toward each company", "mean tone (-1 .. 1)")
 
@@ -102,17 +105,7 @@ def volume_chart(
             )
         )
     if spikes is not None and len(spikes) and measure != "share":
-        fig.add_trace(
-            go.Scatter(
-                x=spikes["period"],
-                y=spikes["value"],
-                mode="markers",
-                name="spike",
-                marker={"symbol": "star", "size": 14, "color": "#000000"},
-                customdata=spikes[["company", "z"]].to_numpy(),
-                hovertemplate="spike: %{customdata[0]} (z=%{customdata[1]})",
-            )
-        )
+        fig.add_trace(_spike_trace(spikes, "company"))
     title, y_title = titles[measure]
     return _layout(fig, title, y_title)
 
@@ -135,17 +128,7 @@ def topic_chart(topics: pd.DataFrame, names: list[str], norm: str, spikes: pd.Da
             )
         )
     if spikes is not None and len(spikes):
-        fig.add_trace(
-            go.Scatter(
-                x=spikes["period"],
-                y=spikes["value"],
-                mode="markers",
-                name="spike",
-                marker={"symbol": "star", "size": 14, "color": "#000000"},
-                customdata=spikes[["series", "z"]].to_numpy(),
-                hovertemplate="spike: %{customdata[0]} (z=%{customdata[1]})",
-            )
-        )
+        fig.add_trace(_spike_trace(spikes, "series"))
     y_title = "per 100 articles about the company" if norm == "per100" else "articles"
     return _layout(fig, "Topic mentions", y_title)
 
