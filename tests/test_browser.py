@@ -116,6 +116,7 @@ def wait_until_idle(page: Page) -> None:
     """Wait until Streamlit has finished running the script (its "running" indicator is gone)."""
     page.wait_for_timeout(500)
     expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=60_000)
+    expect(page.get_by_test_id("stSkeleton")).to_have_count(0, timeout=60_000)  # every element drawn
 
 
 def sidebar_widget(page: Page, label: str):
