@@ -174,3 +174,16 @@ def test_the_planted_burnout_spike_at_meta_is_found(app: AppTest) -> None:
     assert len(meta_burnout) >= 1
     first = min(meta_burnout["period"])
     assert "2026-10-19" <= first <= "2026-10-29"  # the event runs 40 to 30 days before the end
+
+
+def test_the_article_list_is_paged_and_sortable(app: AppTest) -> None:
+    app.query_params.update({"view": "articles", "from": "2026-08-01", "to": "2026-11-28"})
+    app.run()
+    first_page = list(app.dataframe[0].value["title"])
+    assert len(first_page) == 50
+    app.number_input(key="article_page").set_value(2).run()
+    second_page = list(app.dataframe[0].value["title"])
+    assert len(second_page) == 50 and second_page != first_page
+    app.selectbox(key="article_sort").set_value("most negative").run()
+    tones = list(app.dataframe[0].value["tone"])
+    assert tones == sorted(tones)

@@ -313,10 +313,13 @@ def articles_page(ctx: Context, explain: callable) -> None:  # type: ignore[vali
     f = ctx.filters
     left, right = st.columns([2, 1])
     sort = left.selectbox("Sort by", SORTS, key="article_sort")
-    _, total = data.article_page(ctx.url, f, sort, 1, 1, None, ctx.version)
+    page = int(st.session_state.get("article_page", 1))
+    frame, total = data.article_page(ctx.url, f, sort, page, PAGE_SIZE, None, ctx.version)
     pages = max(1, -(-total // PAGE_SIZE))
-    page = right.number_input(f"Page (of {pages})", 1, pages, 1, key="article_page")
-    frame, total = data.article_page(ctx.url, f, sort, int(page), PAGE_SIZE, None, ctx.version)
+    if page > pages:  # the selection shrank under the page being shown
+        page = st.session_state["article_page"] = pages
+        frame, total = data.article_page(ctx.url, f, sort, page, PAGE_SIZE, None, ctx.version)
+    right.number_input(f"Page (of {pages})", 1, pages, key="article_page")
     st.caption(f"{total:,} articles in the selection")
     shown = frame.copy()
     for company in ctx.filters.companies:
