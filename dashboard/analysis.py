@@ -52,19 +52,29 @@ class Analyzer:
         # The headline weighs more than each summary sentence; both are split into sentences and clauses.
         units = [(TITLE_WEIGHT, title[s:e]) for s, e in split_sentences(title)]
         units += [(1.0, summary[s:e]) for s, e in split_sentences(summary)]
-        return self._analyse_units(units, self.scorer.article_tone(title, summary), f"{title}\n{summary}")
+        scores = {title: self.scorer.compound(title)}  # a one-sentence headline is scored once
+        summary_score = self.scorer.compound(summary) if summary.strip() else None
+        tone = self.scorer.combine(scores[title], summary_score)
+        return self._analyse_units(units, tone, f"{title}\n{summary}", scores)
 
     def analyse_text(self, text: str) -> ArticleAnalysis:
         """Analyse free text (no headline): every sentence counts the same."""
         units = [(1.0, text[s:e]) for s, e in split_sentences(text)]
-        return self._analyse_units(units, self.scorer.tone(text), text)
+        scores = {text: self.scorer.compound(text)}
+        return self._analyse_units(
+            units, Tone(scores[text], label_for(scores[text], self.scorer.neutral_band)), text, scores
+        )
 
-    def _analyse_units(self, units: list[tuple[float, str]], tone: Tone, whole: str) -> ArticleAnalysis:
+    def _analyse_units(
+        self, units: list[tuple[float, str]], tone: Tone, whole: str, scores: dict[str, float]
+    ) -> ArticleAnalysis:
         """Companies with the weighted tone of the units naming them, and topics over the whole text."""
         scored: list[tuple[float, float, dict[str, int]]] = []
         for weight, text in units:
             named = self.companies.companies(text)
-            scored.append((weight, self.scorer.compound(text) if text.strip() else 0.0, named))
+            if named and text not in scores:
+                scores[text] = self.scorer.compound(text)
+            scored.append((weight, scores.get(text, 0.0), named))
         companies: dict[str, CompanyTone] = {}
         names = dict.fromkeys(name for _, _, named in scored for name in named)
         for name in names:

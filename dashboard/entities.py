@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from dashboard.terms import literal_regex
+from dashboard.terms import bounded, literal_body
 
 
 @dataclass(frozen=True)
@@ -75,4 +75,4 @@ def _union(terms: list[str], flags: int) -> re.Pattern[str] | None:
     if not terms:
         return None
     ordered = sorted(dict.fromkeys(terms), key=len, reverse=True)
-    return re.compile("|".join(f"(?:{literal_regex(t)})" for t in ordered), flags)
+    return re.compile(bounded([f"(?:{literal_body(t)})" for t in ordered]), flags)

@@ -11,7 +11,7 @@ from vaderSentiment.vaderSentiment import BOOSTER_DICT, NEGATE, SentimentIntensi
 
 from dashboard.lexicon import LexiconEntry
 from dashboard.sentences import split_sentences
-from dashboard.terms import term_regex
+from dashboard.terms import bounded, term_body
 
 # VADER's customary cut-off is 0.05; news carries mild words in otherwise neutral reports, so a wider
 # band fits it better (chosen on the tuning halves of the news sets; see bench/README.md).
@@ -94,7 +94,7 @@ class ToneScorer:
                 self._patterns.append(entry)
         self._pattern_re = (
             re.compile(
-                "|".join(f"(?P<{_TERM_TOKEN}{i}>{term_regex(e.term)})" for i, e in enumerate(self._patterns)),
+                bounded([f"(?P<{_TERM_TOKEN}{i}>{term_body(e.term)})" for i, e in enumerate(self._patterns)]),
                 re.IGNORECASE,
             )
             if self._patterns
@@ -124,10 +124,13 @@ class ToneScorer:
 
     def article_tone(self, title: str, summary: str = "") -> Tone:
         """An article's tone: the headline weighted ``TITLE_WEIGHT`` times the summary."""
-        title_score = self.compound(title)
-        if not summary.strip():
+        return self.combine(self.compound(title), self.compound(summary) if summary.strip() else None)
+
+    def combine(self, title_score: float, summary_score: float | None) -> Tone:
+        """The article tone from already computed headline and summary scores (None: no summary)."""
+        if summary_score is None:
             return Tone(title_score, label_for(title_score, self.neutral_band))
-        combined = (TITLE_WEIGHT * title_score + self.compound(summary)) / (TITLE_WEIGHT + 1)
+        combined = (TITLE_WEIGHT * title_score + summary_score) / (TITLE_WEIGHT + 1)
         return Tone(round(combined, 4), label_for(combined, self.neutral_band))
 
     def toward(self, text: str, mentions: Sequence[tuple[int, int]]) -> Tone | None:

@@ -36,6 +36,17 @@ def _alternative(text: str) -> str:
 
 def term_regex(term: str) -> str:
     """The regex (without flags) for a term in the pattern language above."""
+    return _WORD_BEFORE + term_body(term) + _WORD_AFTER
+
+
+def bounded(alternatives: list[str]) -> str:
+    """Several term bodies as one regex with the word boundaries checked once, outside the alternation
+    (the same matches as bounding each term, several times faster on long lists)."""
+    return _WORD_BEFORE + "(?:" + "|".join(alternatives) + ")" + _WORD_AFTER
+
+
+def term_body(term: str) -> str:
+    """The regex for a term without its word boundaries."""
     words = term.split()
     if not words:
         raise ValueError("empty term")
@@ -46,12 +57,17 @@ def term_regex(term: str) -> str:
             raise ValueError(f"empty alternative in {term!r}")
         body = "|".join(_alternative(a) for a in alternatives)
         parts.append(f"(?:{body})" if len(alternatives) > 1 else body)
-    return _WORD_BEFORE + _GAP.join(parts) + _WORD_AFTER
+    return _GAP.join(parts)
 
 
 def literal_regex(text: str) -> str:
     """Regex for literal words (no pattern characters), with the same boundary and gap rules as terms."""
-    return _WORD_BEFORE + _GAP.join(re.escape(word) for word in text.split()) + _WORD_AFTER
+    return _WORD_BEFORE + literal_body(text) + _WORD_AFTER
+
+
+def literal_body(text: str) -> str:
+    """The regex for literal words without their word boundaries."""
+    return _GAP.join(re.escape(word) for word in text.split())
 
 
 @lru_cache(maxsize=4096)
@@ -59,7 +75,7 @@ def compile_terms(terms: tuple[str, ...], case_sensitive: bool = False) -> re.Pa
     """One regex finding any of the terms, longest first so "job cuts" wins over "cuts"."""
     ordered = sorted(dict.fromkeys(terms), key=len, reverse=True)
     flags = 0 if case_sensitive else re.IGNORECASE
-    return re.compile("|".join(f"(?:{term_regex(t)})" for t in ordered), flags)
+    return re.compile(bounded([f"(?:{term_body(t)})" for t in ordered]), flags)
 
 
 def keyword_regex(keyword: str) -> re.Pattern[str]:
