@@ -11,7 +11,7 @@ from dashboard import charts, trends
 from dashboard.config import Config
 from dashboard.filters import Filters
 from dashboard.ui import resources as data
-from dashboard.ui.safety import safe_link
+from dashboard.ui.safety import csv_safe, safe_link
 
 PAGE_SIZE = 50
 SORTS = ["newest", "oldest", "most negative", "most positive"]
@@ -41,9 +41,9 @@ class Context:
 
 
 def _csv_button(label: str, frame: pd.DataFrame, name: str) -> None:
-    st.download_button(
-        label, frame.to_csv(index=False).encode("utf-8"), file_name=name, mime="text/csv", key=f"dl_{name}"
-    )
+    """A CSV download of a chart's or table's data; feed text cannot turn into spreadsheet formulas."""
+    body = csv_safe(frame).to_csv(index=False).encode("utf-8")
+    st.download_button(label, body, file_name=name, mime="text/csv", key=f"dl_{name}")
 
 
 def _headlines_table(frame: pd.DataFrame, key: str, height: int | None = None) -> None:
