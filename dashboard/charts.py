@@ -159,6 +159,14 @@ def heatmap(matrix: pd.DataFrame, value: str = "per100") -> go.Figure:
     return fig
 
 
+def bar_chart(summary: pd.DataFrame, column: str, title: str) -> go.Figure:
+    """One bar per company (in the frame's order) for a column such as mean tone or articles."""
+    names = list(summary["company"])
+    fig = go.Figure(go.Bar(x=names, y=summary[column], marker_color=[color_for(c, names) for c in names]))
+    fig.update_layout(title={"text": title}, margin={"l": 40, "r": 10, "t": 50, "b": 40})
+    return fig
+
+
 def sparkline(volume: pd.DataFrame, company: str, names: list[str]) -> go.Figure:
     """A small trend of one company's article count."""
     data = volume[volume["company"] == company]

@@ -107,14 +107,13 @@ def build_parser() -> argparse.ArgumentParser:
     backfill.add_argument("--until", type=parse_date, default=None, help="last day (YYYY-MM-DD, default today)")
     backfill.add_argument("--window", type=int, default=1, metavar="DAYS", help="days per query (default 1)")
     backfill.add_argument("--company", action="append", default=[], help="only this company (repeatable)")
-    score = commands.add_parser(
+    commands.add_parser(
         "score",
         parents=[config_only],
         help="analyse JSON lines from stdin",
         description='Read JSON lines on stdin ({"text": ...} or {"title": ..., "summary": ...}) and write one '
         "JSON line per input: companies, topics, sentiment and the sentiment toward each company.",
     )
-    del score  # no options of its own
     explain = commands.add_parser(
         "explain",
         parents=[config_only],

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 STEPS = ("day", "week", "month")
@@ -172,8 +172,3 @@ def preset_span(preset: str, latest: date, earliest: date) -> tuple[date, date]:
     if days is None:
         return earliest, latest
     return latest - timedelta(days=days - 1), latest
-
-
-def with_changes(filters: Filters, **changes: object) -> Filters:
-    """A copy with some fields changed (and no notes: they belong to the URL that was opened)."""
-    return replace(filters, notes=(), **changes)  # type: ignore[arg-type]

@@ -174,9 +174,6 @@ def data_bounds(engine: Engine) -> tuple[date, date] | None:
         first, last = conn.execute(select(func.min(articles.c.published_at), func.max(articles.c.published_at))).one()
     if first is None:
         return None
-    to_date = articles.c.published_at.type.process_result_value
-    first = to_date(first, None) if isinstance(first, datetime) else pd.Timestamp(first).to_pydatetime()
-    last = to_date(last, None) if isinstance(last, datetime) else pd.Timestamp(last).to_pydatetime()
     return first.date(), last.date()
 
 

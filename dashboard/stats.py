@@ -39,13 +39,10 @@ def collect_stats(engine: Engine, top_sources: int = 20) -> dict[str, Any]:
         per_source = conn.execute(
             select(articles.c.publisher, n).group_by(articles.c.publisher).order_by(n.desc(), articles.c.publisher)
         ).all()
-    # published_at is a UTCDateTime column, but min()/max() lose the column type on SQLite.
-    first = articles.c.published_at.type.process_result_value(first, None) if isinstance(first, datetime) else first
-    last = articles.c.published_at.type.process_result_value(last, None) if isinstance(last, datetime) else last
     return {
         "articles": total,
-        "first_published": _iso(first) if isinstance(first, datetime) else first,
-        "last_published": _iso(last) if isinstance(last, datetime) else last,
+        "first_published": _iso(first),
+        "last_published": _iso(last),
         "feeds": [
             {
                 "name": r.name,

@@ -60,11 +60,6 @@ def term_body(term: str) -> str:
     return _GAP.join(parts)
 
 
-def literal_regex(text: str) -> str:
-    """Regex for literal words (no pattern characters), with the same boundary and gap rules as terms."""
-    return _WORD_BEFORE + literal_body(text) + _WORD_AFTER
-
-
 def literal_body(text: str) -> str:
     """The regex for literal words without their word boundaries."""
     return _GAP.join(re.escape(word) for word in text.split())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
@@ -279,9 +279,9 @@ def compare(ctx: Context) -> None:
     )
     left, right = st.columns(2)
     with left:
-        st.plotly_chart(_bar(summary, "mean_tone", "Mean tone toward each company"), key="compare_tone")
+        st.plotly_chart(charts.bar_chart(summary, "mean_tone", "Mean tone toward each company"), key="compare_tone")
     with right:
-        st.plotly_chart(_bar(summary, "articles", "Articles naming each company"), key="compare_volume")
+        st.plotly_chart(charts.bar_chart(summary, "articles", "Articles naming each company"), key="compare_volume")
     st.dataframe(summary.round(3), hide_index=True, width="stretch")
     _csv_button("Download comparison (CSV)", summary, "compare.csv")
     topics = data.topic_rows(ctx.url, f, tuple(ctx.topics), ctx.version)
@@ -292,20 +292,6 @@ def compare(ctx: Context) -> None:
         "hover for the tone toward the company in those articles."
     )
     _csv_button("Download heatmap data (CSV)", matrix, "company_topic.csv")
-
-
-def _bar(summary: pd.DataFrame, column: str, title: str):
-    import plotly.graph_objects as go
-
-    fig = go.Figure(
-        go.Bar(
-            x=summary["company"],
-            y=summary[column],
-            marker_color=[charts.color_for(c, list(summary["company"])) for c in summary["company"]],
-        )
-    )
-    fig.update_layout(title={"text": title}, margin={"l": 40, "r": 10, "t": 50, "b": 40})
-    return fig
 
 
 def articles_page(ctx: Context, explain: callable) -> None:  # type: ignore[valid-type]
@@ -376,7 +362,3 @@ def sources(ctx: Context) -> None:
 
 
 PAGES = {"overview": overview, "trends": trends_page, "spikes": spikes, "compare": compare, "sources": sources}
-
-
-def filters_without_notes(filters: Filters) -> Filters:
-    return replace(filters, notes=())
