@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -56,6 +57,10 @@ class Analyzer:
         summary_score = self.scorer.compound(summary) if summary.strip() else None
         tone = self.scorer.combine(scores[title], summary_score)
         return self._analyse_units(units, tone, f"{title}\n{summary}", scores)
+
+    def analyse_many(self, items: Sequence[tuple[str, str]]) -> list[ArticleAnalysis]:
+        """Analyse (title, summary) pairs in order (the store's batch interface; see dashboard.parallel)."""
+        return [self.analyse(title, summary) for title, summary in items]
 
     def analyse_text(self, text: str) -> ArticleAnalysis:
         """Analyse free text (no headline): every sentence counts the same."""

@@ -10,7 +10,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from types import FrameType
@@ -24,6 +24,7 @@ from dashboard.demo import DemoSpec, write_demo
 from dashboard.ingest import FeedReport, backfill_jobs, jobs_for, policy_from, run_ingest
 from dashboard.lexicon import LexiconError
 from dashboard.models import FeedSpec
+from dashboard.parallel import ParallelAnalyzer
 from dashboard.rescore import rescore
 from dashboard.schema import SchemaError
 from dashboard.stats import collect_stats
@@ -140,6 +141,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--articles", type=int, default=6000, help="background articles (default 6000)")
     demo.add_argument("--days", type=int, default=180, help="days of history, ending today (default 180)")
     demo.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
+    demo.add_argument(
+        "--end", type=datetime.fromisoformat, default=None, help="last moment, ISO 8601 with offset (default now)"
+    )
     stats = commands.add_parser(
         "stats",
         parents=[common],
@@ -224,11 +228,11 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     engine = open_engine(args.db)
     policy = policy_from(config)
     console = _console()
-    with _StopOnSignal() as stop:
+    with ParallelAnalyzer(analyzer) as parallel, _StopOnSignal() as stop:
         while True:
             started = time.monotonic()
             reports = run_ingest(
-                engine, jobs_for(specs), policy, stop=stop, progress=_print_progress, analyzer=analyzer
+                engine, jobs_for(specs), policy, stop=stop, progress=_print_progress, analyzer=parallel
             )
             console.print(render_reports(reports))
             all_failed = bool(reports) and all(r.failed for r in reports)
@@ -254,8 +258,8 @@ def cmd_backfill(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     analyzer = Analyzer.from_config(config)
     engine = open_engine(args.db)
-    with _StopOnSignal() as stop:
-        reports = run_ingest(engine, jobs, policy_from(config), stop=stop, progress=_print_progress, analyzer=analyzer)
+    with ParallelAnalyzer(analyzer) as parallel, _StopOnSignal() as stop:
+        reports = run_ingest(engine, jobs, policy_from(config), stop=stop, progress=_print_progress, analyzer=parallel)
     _console().print(render_reports(reports))
     return EXIT_ALL_FAILED if reports and all(r.failed for r in reports) else EXIT_OK
 
@@ -352,15 +356,27 @@ def cmd_explain(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _throttled(template: str, every: float = 1.0) -> Callable[[int, int], None]:
+    """A progress printer (to stderr) that speaks at most once a second, and always at the end."""
+    last = [0.0]
+
+    def progress(done: int, total: int) -> None:
+        now = time.monotonic()
+        if done >= total or now - last[0] >= every:
+            last[0] = now
+            print(template.format(done=done, total=total), file=sys.stderr, flush=True)
+
+    return progress
+
+
 def cmd_rescore(args: argparse.Namespace) -> int:
     analyzer = Analyzer.from_config(load_config(args.config))
     engine = open_engine(args.db)
     started = time.monotonic()
 
-    def progress(done: int, total: int) -> None:
-        print(f"rescored {done:,} of {total:,} articles", file=sys.stderr, flush=True)
-
-    done = rescore(engine, analyzer, batch_size=max(1, args.batch), progress=progress)
+    progress = _throttled("rescored {done:,} of {total:,} articles")
+    with ParallelAnalyzer(analyzer) as parallel:
+        done = rescore(engine, parallel.analyse_many, batch_size=max(1, args.batch), progress=progress)
     print(f"rescored {done:,} articles in {time.monotonic() - started:.1f} s")
     return EXIT_OK
 
@@ -370,10 +386,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     engine = open_engine(args.db)
     started = time.monotonic()
 
-    def progress(done: int, total: int) -> None:
-        print(f"demo: stored {done:,} of {total:,} articles", file=sys.stderr, flush=True)
-
-    total = write_demo(engine, analyzer, DemoSpec(args.articles, args.days, args.seed), progress)
+    progress = _throttled("demo: stored {done:,} of {total:,} articles")
+    total = write_demo(engine, analyzer, DemoSpec(args.articles, args.days, args.seed, args.end), progress)
     print(f"wrote {total:,} synthetic demo articles in {time.monotonic() - started:.1f} s")
     return EXIT_OK
 

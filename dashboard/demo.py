@@ -8,7 +8,7 @@ spike at Meta, a layoffs wave at Microsoft, and a safety controversy at OpenAI.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 
 from dashboard.analysis import Analyzer
 from dashboard.models import Article, FeedSpec, FetchResult, FetchStatus, ParsedFeed
+from dashboard.parallel import ParallelAnalyzer
 from dashboard.store import record_fetch
 
 PUBLISHERS = [
@@ -104,19 +105,18 @@ class DemoSpec:
     end: datetime | None = None
 
 
-def generate(spec: DemoSpec, companies: list[str]) -> dict[str, list[Article]]:
-    """Articles per demo feed, deterministic for a seed."""
+def generate(spec: DemoSpec, companies: list[str]) -> Iterator[tuple[str, Article]]:
+    """(demo feed name, article) pairs, deterministic for a seed, produced one at a time."""
     rng = random.Random(spec.seed)
     end = spec.end or datetime.now(UTC)
     names = [c for c in companies if c in WEIGHTS] or companies
     weights = [WEIGHTS.get(c, 1) for c in names]
-    feeds: dict[str, list[Article]] = {f"Demo: {p.removesuffix(' (demo)')}": [] for p in PUBLISHERS}
-    feed_names = list(feeds)
+    feed_names = [f"Demo: {p.removesuffix(' (demo)')}" for p in PUBLISHERS]
 
-    def article(title: str, summary: str, when: datetime, index: int) -> Article:
+    def article(title: str, summary: str, when: datetime, index: int) -> tuple[str, Article]:
         publisher_index = index % len(PUBLISHERS)
         slug = f"{index:07d}"
-        return Article(
+        return feed_names[index % len(feed_names)], Article(
             title=title,
             link=f"https://news.demo.invalid/{slug}",
             publisher=PUBLISHERS[publisher_index],
@@ -137,9 +137,7 @@ def generate(spec: DemoSpec, companies: list[str]) -> dict[str, list[Article]]:
         company = rng.choices(names, weights)[0]
         _, headline, summary = rng.choice(TEMPLATES)
         when = end - timedelta(minutes=rng.randint(0, spec.days * 24 * 60 - 1))
-        feeds[feed_names[index % len(feed_names)]].append(
-            article(fill(headline, company), fill(summary, company), when, index)
-        )
+        yield article(fill(headline, company), fill(summary, company), when, index)
         index += 1
     for company, kind, first, last, per_day in EVENTS:
         if company not in names or first >= spec.days:
@@ -148,27 +146,68 @@ def generate(spec: DemoSpec, companies: list[str]) -> dict[str, list[Article]]:
             for _ in range(per_day):
                 when = end - timedelta(days=days_back, minutes=rng.randint(0, 24 * 60 - 1))
                 title = fill(rng.choice(EVENT_HEADLINES[kind]), company)
-                feeds[feed_names[index % len(feed_names)]].append(article(title, "", when, index))
+                yield article(title, "", when, index)
                 index += 1
-    return feeds
+
+
+def _batches(pairs: Iterable[tuple[str, Article]], size: int) -> Iterator[tuple[str, list[Article]]]:
+    """Group a stream of (feed, article) into per-feed batches of ``size`` (the last ones may be smaller)."""
+    open_batches: dict[str, list[Article]] = {}
+    for feed, item in pairs:
+        batch = open_batches.setdefault(feed, [])
+        batch.append(item)
+        if len(batch) >= size:
+            yield feed, open_batches.pop(feed)
+    yield from open_batches.items()
 
 
 def write_demo(
-    engine: Engine, analyzer: Analyzer, spec: DemoSpec, progress: Progress | None = None, batch: int = 1000
+    engine: Engine,
+    analyzer: Analyzer,
+    spec: DemoSpec,
+    progress: Progress | None = None,
+    batch: int = 2000,
+    workers: int | None = None,
 ) -> int:
-    """Store the demo corpus through the same store and analysis code as a real ingest; returns articles."""
+    """Store the demo corpus through the same store and analysis code as a real ingest, analysing on every
+    core while earlier batches are written; returns the number of articles."""
     companies = [rule.name for rule in analyzer.companies.rules]
-    generated = generate(spec, companies)
-    total = sum(len(items) for items in generated.values())
+    stream = _batches(generate(spec, companies), batch)
+    total = spec.articles + _event_articles(spec, companies)
     done = 0
     now = datetime.now(UTC)
-    for name, items in generated.items():
-        feed = FeedSpec(name=name, url="https://news.demo.invalid/feed.xml")
-        for start in range(0, len(items), batch):
-            chunk = items[start : start + batch]
+    with ParallelAnalyzer(analyzer, workers) as parallel:
+        ahead: list[tuple[str, list[Article]]] = []
+
+        def texts() -> Iterator[list[tuple[str, str]]]:
+            for name, items in stream:
+                ahead.append((name, items))
+                yield [(a.title, a.summary) for a in items]
+
+        for analyses in parallel.stream(texts()):
+            name, items = ahead.pop(0)
+            found = {(a.title, a.summary): x for a, x in zip(items, analyses, strict=True)}
+            feed = FeedSpec(name=name, url="https://news.demo.invalid/feed.xml")
             fetched = FetchResult(url=feed.url, status=FetchStatus.OK, http_status=200)
-            record_fetch(engine, feed, fetched, ParsedFeed(articles=chunk, title=name), now, analyse=analyzer.analyse)
-            done += len(chunk)
+            record_fetch(
+                engine,
+                feed,
+                fetched,
+                ParsedFeed(articles=items, title=name),
+                now,
+                analyse=lambda pairs, found=found: [found[p] for p in pairs],
+            )
+            done += len(items)
             if progress:
                 progress(done, total)
-    return total
+    return done
+
+
+def _event_articles(spec: DemoSpec, companies: list[str]) -> int:
+    """How many planted-event articles a spec adds to its background articles."""
+    names = [c for c in companies if c in WEIGHTS] or companies
+    return sum(
+        (first - last + 1) * per_day
+        for company, _, first, last, per_day in EVENTS
+        if company in names and first < spec.days
+    )

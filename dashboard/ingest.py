@@ -13,6 +13,7 @@ from dashboard.analysis import Analyzer
 from dashboard.config import Config
 from dashboard.fetch import FetchPolicy, FetchRequest, fetch_all
 from dashboard.models import FeedSpec, FetchStatus
+from dashboard.parallel import ParallelAnalyzer
 from dashboard.parse import parse_feed
 from dashboard.store import feed_states, record_fetch
 
@@ -61,7 +62,7 @@ def run_ingest(
     *,
     stop: threading.Event | None = None,
     progress: Progress | None = None,
-    analyzer: Analyzer | None = None,
+    analyzer: Analyzer | ParallelAnalyzer | None = None,
 ) -> list[FeedReport]:
     """Fetch, parse, analyse and store every job; one bad feed never stops the others. Stops between feeds."""
     states = feed_states(engine, {job.spec.name for job in jobs if job.conditional})
@@ -90,7 +91,7 @@ def run_ingest(
             parsed,
             fetched_at,
             update_validators=job.conditional,
-            analyse=analyzer.analyse if analyzer else None,
+            analyse=analyzer.analyse_many if analyzer else None,
         )
         error = fetched.error or (parsed.error if parsed else None)
         report = FeedReport(

@@ -6,8 +6,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from sqlalchemy import (
+    BigInteger,
     Column,
     Connection,
+    Date,
     DateTime,
     Engine,
     Float,
@@ -19,6 +21,7 @@ from sqlalchemy import (
     Table,
     Text,
     TypeDecorator,
+    UniqueConstraint,
     select,
     text,
 )
@@ -41,7 +44,7 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value is not None else None
 
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 metadata = MetaData()
 
 meta = Table(
@@ -87,6 +90,10 @@ articles = Table(
     # Overall tone (VADER compound with the domain lexicon, title weighted) and its label; NULL until analysed.
     Column("tone", Float),
     Column("tone_label", String(3)),
+    # The UTC day and bit sets of the companies and topics found (see label_bits): the roll-ups' keys.
+    Column("day", Date),
+    Column("company_mask", BigInteger, nullable=False, default=0),
+    Column("topic_mask", BigInteger, nullable=False, default=0),
     Index("ix_articles_published_at", "published_at"),
     Index("ix_articles_publisher", "publisher"),
 )
@@ -131,14 +138,112 @@ article_topics = Table(
 )
 
 
+# One bit per company and per topic name, so an article's companies and topics fit in one integer each and
+# "names any of these companies" is a bitwise AND on a roll-up row. Bits 0-62 (a signed 64-bit integer).
+label_bits = Table(
+    "label_bits",
+    metadata,
+    Column("kind", String(10), primary_key=True),  # company or topic
+    Column("name", String(100), primary_key=True),
+    Column("bit", Integer, nullable=False),
+    Column("value", BigInteger, nullable=False),  # 1 << bit, so SQL can sum bits without a power function
+    UniqueConstraint("kind", "bit", name="uq_label_bits_kind_bit"),
+)
+
+# Daily roll-ups kept current by every write: the charts read these, never the articles.
+# Per day and combination of companies and topics: articles, and sums of their overall tone.
+rollup_day = Table(
+    "rollup_day",
+    metadata,
+    Column("day", Date, primary_key=True),
+    Column("company_mask", BigInteger, primary_key=True),
+    Column("topic_mask", BigInteger, primary_key=True),
+    Column("articles", Integer, nullable=False),
+    Column("toned", Integer, nullable=False),  # articles with a tone (analysed)
+    Column("tone_sum", Float, nullable=False),
+    Column("tone_sq", Float, nullable=False),
+    Column("neg", Integer, nullable=False),
+    Column("pos", Integer, nullable=False),
+)
+
+# Per day, company and combination of topics: articles naming the company and sums of the tone toward it.
+rollup_company = Table(
+    "rollup_company",
+    metadata,
+    Column("day", Date, primary_key=True),
+    Column("company", String(100), primary_key=True),
+    Column("topic_mask", BigInteger, primary_key=True),
+    Column("articles", Integer, nullable=False),
+    Column("tone_sum", Float, nullable=False),
+    Column("tone_sq", Float, nullable=False),
+    Column("neg", Integer, nullable=False),
+    Column("pos", Integer, nullable=False),
+)
+
+
 def _add_article_tone(conn: Connection) -> None:
     """v1 -> v2: tone columns on articles (the analysis tables are created by create_all)."""
     conn.execute(text("ALTER TABLE articles ADD COLUMN tone FLOAT"))
     conn.execute(text("ALTER TABLE articles ADD COLUMN tone_label VARCHAR(3)"))
 
 
+def _add_rollup_keys(conn: Connection) -> None:
+    """v2 -> v3: day and bit-set columns on articles; roll-ups and the full-text index are built after."""
+    conn.execute(text("ALTER TABLE articles ADD COLUMN day DATE"))
+    conn.execute(text("ALTER TABLE articles ADD COLUMN company_mask BIGINT NOT NULL DEFAULT 0"))
+    conn.execute(text("ALTER TABLE articles ADD COLUMN topic_mask BIGINT NOT NULL DEFAULT 0"))
+    conn.execute(meta.insert().values(key="rollups", value="stale"))
+
+
 # Migrations: MIGRATIONS[n] upgrades a database at version n to n + 1.
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _add_article_tone}
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _add_article_tone, 2: _add_rollup_keys}
+
+
+def create_search_index(conn: Connection) -> None:
+    """The full-text index over titles and summaries: FTS5 kept in step by triggers on SQLite, a generated
+    ``tsvector`` column with a GIN index on PostgreSQL (what each indexes as a word: dashboard.search).
+    Idempotent; fills itself from existing rows."""
+    if conn.dialect.name == "sqlite":
+        exists = conn.execute(text("SELECT 1 FROM sqlite_master WHERE name = 'articles_fts'")).first()
+        if exists:
+            return
+        conn.execute(
+            text(
+                "CREATE VIRTUAL TABLE articles_fts USING fts5(title, summary, content='articles', "
+                "content_rowid='id', tokenize=\"unicode61 remove_diacritics 0 tokenchars '_'\")"
+            )
+        )
+        conn.execute(
+            text(
+                "CREATE TRIGGER articles_fts_ai AFTER INSERT ON articles BEGIN "
+                "INSERT INTO articles_fts(rowid, title, summary) VALUES (new.id, new.title, new.summary); END"
+            )
+        )
+        conn.execute(
+            text(
+                "CREATE TRIGGER articles_fts_ad AFTER DELETE ON articles BEGIN "
+                "INSERT INTO articles_fts(articles_fts, rowid, title, summary) "
+                "VALUES ('delete', old.id, old.title, old.summary); END"
+            )
+        )
+        conn.execute(
+            text(
+                "CREATE TRIGGER articles_fts_au AFTER UPDATE OF title, summary ON articles BEGIN "
+                "INSERT INTO articles_fts(articles_fts, rowid, title, summary) "
+                "VALUES ('delete', old.id, old.title, old.summary); "
+                "INSERT INTO articles_fts(rowid, title, summary) VALUES (new.id, new.title, new.summary); END"
+            )
+        )
+        conn.execute(text("INSERT INTO articles_fts(articles_fts) VALUES ('rebuild')"))
+    elif conn.dialect.name == "postgresql":
+        conn.execute(
+            text(
+                "ALTER TABLE articles ADD COLUMN IF NOT EXISTS search tsvector GENERATED ALWAYS AS "
+                "(to_tsvector('simple', regexp_replace(title || ' ' || coalesce(summary, ''), "
+                "'[^a-zA-Z0-9]+', ' ', 'g'))) STORED"
+            )
+        )
+        conn.execute(text("CREATE INDEX IF NOT EXISTS ix_articles_search ON articles USING gin (search)"))
 
 
 class SchemaError(RuntimeError):
@@ -158,6 +263,7 @@ def ensure_schema(engine: Engine) -> None:
         version = stored_version(conn)
         if version is None:
             metadata.create_all(conn)
+            create_search_index(conn)
             conn.execute(meta.insert().values(key="schema_version", value=str(SCHEMA_VERSION)))
             return
         if version > SCHEMA_VERSION:
@@ -168,4 +274,5 @@ def ensure_schema(engine: Engine) -> None:
             MIGRATIONS[version](conn)
             version += 1
         metadata.create_all(conn)
+        create_search_index(conn)
         conn.execute(meta.update().where(meta.c.key == "schema_version").values(value=str(version)))

@@ -38,7 +38,7 @@ def demo_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     )
     spec = FeedSpec("Hostile feed", "https://evil.example/rss")
     fetched = FetchResult(url=spec.url, status=FetchStatus.OK, http_status=200)
-    record_fetch(engine, spec, fetched, ParsedFeed(articles=[hostile]), DEMO_END, analyse=analyzer.analyse)
+    record_fetch(engine, spec, fetched, ParsedFeed(articles=[hostile]), DEMO_END, analyse=analyzer.analyse_many)
     engine.dispose()
     return url
 

@@ -1,0 +1,80 @@
+"""Analysis on every core: worker processes each hold the analyzer and score batches of articles."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
+from multiprocessing.pool import AsyncResult, Pool
+
+from dashboard.analysis import Analyzer, ArticleAnalysis
+
+Items = Sequence[tuple[str, str]]
+_WORKER: Analyzer | None = None
+MIN_PARALLEL = 200  # smaller batches cost more to ship to a worker than to score here
+
+
+def _set_worker(analyzer: Analyzer) -> None:
+    global _WORKER
+    _WORKER = analyzer
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle, between feeds
+
+
+def _analyse(items: Items) -> list[ArticleAnalysis]:
+    assert _WORKER is not None
+    return _WORKER.analyse_many(items)
+
+
+def default_workers() -> int:
+    """One worker per core this process may use."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+class ParallelAnalyzer:
+    """``analyse_many`` spread over worker processes (forked, so each inherits the built analyzer).
+
+    Use as a context manager; with one worker it scores in this process and starts nothing."""
+
+    def __init__(self, analyzer: Analyzer, workers: int | None = None, chunk: int = 250) -> None:
+        self.analyzer = analyzer
+        self.workers = workers or default_workers()
+        self.chunk = chunk
+        self._pool: Pool | None = None
+
+    def __enter__(self) -> ParallelAnalyzer:
+        if self.workers > 1:
+            context = multiprocessing.get_context("fork")
+            self._pool = context.Pool(self.workers, initializer=_set_worker, initargs=(self.analyzer,))
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+            self._pool = None
+
+    def _chunks(self, items: Items) -> list[Items]:
+        return [items[i : i + self.chunk] for i in range(0, len(items), self.chunk)]
+
+    def analyse_many(self, items: Items) -> list[ArticleAnalysis]:
+        """Analyses of (title, summary) pairs, in order."""
+        if self._pool is None or len(items) < MIN_PARALLEL:
+            return self.analyzer.analyse_many(items)
+        return [a for part in self._pool.map(_analyse, self._chunks(items)) for a in part]
+
+    def stream(self, batches: Iterable[Items], ahead: int | None = None) -> Iterator[list[ArticleAnalysis]]:
+        """Analyses batch by batch, in order, computed a few batches ahead in the workers while the caller
+        stores earlier ones (bounded, so a million articles never sit in memory at once)."""
+        if self._pool is None:
+            yield from (self.analyzer.analyse_many(batch) for batch in batches)
+            return
+        pending: deque[AsyncResult[list[ArticleAnalysis]]] = deque()
+        limit = ahead or 2 * self.workers
+        for batch in batches:
+            pending.append(self._pool.apply_async(_analyse, (batch,)))
+            if len(pending) > limit:
+                yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()
