@@ -1,17 +1,26 @@
-"""Read side: filters in, small DataFrames out (the selection's articles, company and topic rows, one page)."""
+"""Read side: filters in, small DataFrames out: daily roll-ups for the charts, one page of articles."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 
+import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, Select, and_, exists, func, or_, select
+from sqlalchemy import Engine, Select, case, func, select
 
+from dashboard import facts, rollups
 from dashboard.filters import Filters
-from dashboard.schema import article_companies, article_feeds, article_topics, articles, feeds
-from dashboard.terms import keyword_regex
+from dashboard.schema import (
+    article_companies,
+    article_feeds,
+    article_topics,
+    articles,
+    feeds,
+    rollup_company,
+    rollup_day,
+)
+from dashboard.search import keyword_condition
 
 ARTICLE_COLUMNS = ["id", "published_at", "publisher", "title", "link", "tone", "tone_label"]
 SORTS = {
@@ -26,8 +35,24 @@ def _start(day: date) -> datetime:
     return datetime.combine(day, time.min, UTC)
 
 
-def _conditions(filters: Filters, span: tuple[date, date] | None) -> list[object]:
-    """SQL conditions for everything but the keyword's word-boundary check."""
+def label_bits(engine: Engine) -> dict[str, dict[str, int]]:
+    """Each company's and topic's bit value in the stored bit sets."""
+    with engine.connect() as conn:
+        return rollups.all_bits(conn)
+
+
+def _mask_of(names: Sequence[str], bits: dict[str, int]) -> int:
+    return rollups.mask((n for n in names if n in bits), bits)
+
+
+def _needs_articles(filters: Filters) -> bool:
+    """The roll-ups have no publisher or words: these filters are answered from the articles."""
+    return bool(filters.q or filters.sources)
+
+
+def _article_conditions(engine: Engine, filters: Filters, span: tuple[date, date] | None) -> list[object]:
+    """Conditions on ``articles`` for every filter (the keyword through the full-text index)."""
+    bits = label_bits(engine)
     conditions: list[object] = []
     if span is not None:
         conditions.append(articles.c.published_at >= _start(span[0]))
@@ -35,40 +60,12 @@ def _conditions(filters: Filters, span: tuple[date, date] | None) -> list[object
     if filters.sources:
         conditions.append(articles.c.publisher.in_(filters.sources))
     if filters.companies:
-        conditions.append(
-            exists().where(
-                article_companies.c.article_id == articles.c.id, article_companies.c.company.in_(filters.companies)
-            )
-        )
+        conditions.append(articles.c.company_mask.bitwise_and(_mask_of(filters.companies, bits["company"])) != 0)
     if filters.topics:
-        conditions.append(
-            exists().where(article_topics.c.article_id == articles.c.id, article_topics.c.topic.in_(filters.topics))
-        )
+        conditions.append(articles.c.topic_mask.bitwise_and(_mask_of(filters.topics, bits["topic"])) != 0)
     if filters.q:
-        # A cheap prefilter: every literal word of the keyword must occur somewhere; the regex decides.
-        for word in re.findall(r"[^\s*#|]+", filters.q.lower()):
-            like = f"%{word}%"
-            conditions.append(or_(func.lower(articles.c.title).like(like), func.lower(articles.c.summary).like(like)))
+        conditions.append(keyword_condition(filters.q, engine.dialect.name))
     return conditions
-
-
-def _keyword_ids(engine: Engine, filters: Filters, conditions: list[object]) -> list[int] | None:
-    """Ids of articles whose title or summary contains the keyword by the topic matching rules."""
-    if not filters.q:
-        return None
-    pattern = keyword_regex(filters.q)
-    with engine.connect() as conn:
-        rows = conn.execute(select(articles.c.id, articles.c.title, articles.c.summary).where(and_(*conditions)))
-        return [r.id for r in rows if pattern.search(r.title) or pattern.search(r.summary or "")]
-
-
-def _selection(engine: Engine, filters: Filters, span: tuple[date, date] | None) -> Select:
-    """A select of the ids of the articles the filters pick."""
-    conditions = _conditions(filters, span)
-    ids = _keyword_ids(engine, filters, conditions)
-    if ids is not None:
-        conditions.append(articles.c.id.in_(ids or [-1]))
-    return select(articles.c.id).where(and_(*conditions))
 
 
 def _frame(engine: Engine, statement: Select, columns: Sequence[str]) -> pd.DataFrame:
@@ -78,46 +75,162 @@ def _frame(engine: Engine, statement: Select, columns: Sequence[str]) -> pd.Data
     frame = pd.DataFrame.from_records(rows, columns=list(columns))
     if "published_at" in frame:
         frame["published_at"] = pd.to_datetime(frame["published_at"], utc=True)
+    if "day" in frame:
+        frame["day"] = pd.to_datetime(frame["day"])
     return frame
 
 
-def selected_articles(engine: Engine, filters: Filters, span: tuple[date, date] | None = None) -> pd.DataFrame:
-    """The selection's articles (one row each), for totals and headline figures."""
-    span = span if span is not None else filters.span()
-    ids = _selection(engine, filters, span).subquery()
-    statement = select(*(articles.c[c] for c in ARTICLE_COLUMNS)).where(articles.c.id.in_(select(ids.c.id)))
-    return _frame(engine, statement, ARTICLE_COLUMNS)
+COMPANY_CUBE = ["day", "company", "articles", "tone_sum", "tone_sq", "neg", "pos"]
+DAY_CUBE = ["day", "articles", "toned", "tone_sum", "tone_sq", "neg", "pos"]
 
 
-def company_rows(
-    engine: Engine, filters: Filters, companies: Sequence[str], span: tuple[date, date] | None = None
+def keyword_ids(engine: Engine, keyword: str) -> np.ndarray:
+    """Ids of the articles whose title or summary matches a keyword (full-text index, then the pattern)."""
+    with engine.connect() as conn:
+        found = conn.execute(select(articles.c.id).where(keyword_condition(keyword, engine.dialect.name))).scalars()
+        return np.fromiter(found, dtype=np.int64)
+
+
+def _selected(engine: Engine, filters: Filters, span: tuple[date, date] | None) -> tuple[facts.Facts, np.ndarray]:
+    """The per-article facts and a boolean mask of the articles every filter picks."""
+    held = facts.current(engine)
+    bits = label_bits(engine)
+    chosen = np.ones(len(held.ids), dtype=bool)
+    if span is not None:
+        chosen &= (held.day >= facts.day_number(span[0])) & (held.day <= facts.day_number(span[1]))
+    if filters.sources:
+        codes = [i for i, name in enumerate(held.publishers) if name in set(filters.sources)]
+        chosen &= np.isin(held.publisher, codes)
+    if filters.companies:
+        chosen &= (held.company_mask & _mask_of(filters.companies, bits["company"])) != 0
+    if filters.topics:
+        chosen &= (held.topic_mask & _mask_of(filters.topics, bits["topic"])) != 0
+    if filters.q:
+        matching = np.zeros(len(held.ids), dtype=bool)
+        matching[held.positions(keyword_ids(engine, filters.q))] = True
+        chosen &= matching
+    return held, chosen
+
+
+def _sums(keys: np.ndarray, columns: dict[str, np.ndarray]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Distinct keys and the sum of each column per key."""
+    unique, inverse = np.unique(keys, return_inverse=True)
+    return unique, {
+        name: np.bincount(inverse, weights=values, minlength=len(unique)) for name, values in columns.items()
+    }
+
+
+def _days(numbers: np.ndarray) -> pd.Series:
+    return pd.Series(pd.to_datetime(numbers.astype("datetime64[D]")), name="day")
+
+
+def company_cube(
+    engine: Engine,
+    filters: Filters,
+    companies: Sequence[str],
+    topics: Sequence[str] = (),
+    span: tuple[date, date] | None = None,
 ) -> pd.DataFrame:
-    """One row per (article, company) in the selection, for the given companies, with that company's tone."""
+    """Per day and company: articles in the selection naming the company and sums of the tone toward it,
+    plus, per topic in ``topics``, the articles among them mentioning it (``n:<topic>``) and their tone sum
+    (``tone:<topic>``). Summed in the database from the company roll-up; with a keyword or publisher filter,
+    from the per-article facts (dashboard.facts). At most one row per day and company comes back."""
     span = span if span is not None else filters.span()
-    ids = _selection(engine, filters, span).subquery()
-    statement = (
-        select(
-            articles.c.id,
-            articles.c.published_at,
-            article_companies.c.company,
-            article_companies.c.tone,
-            article_companies.c.tone_label,
+    bits = label_bits(engine)["topic"]
+    columns = COMPANY_CUBE + [f"{kind}:{t}" for t in topics for kind in ("n", "tone")]
+    if _needs_articles(filters):
+        return _company_cube_from_facts(engine, filters, companies, topics, span, bits, columns)
+    r = rollup_company.c
+    conditions: list[object] = [r.company.in_(list(companies))]
+    if span is not None:
+        conditions += [r.day >= span[0], r.day <= span[1]]
+    if filters.topics:
+        conditions.append(r.topic_mask.bitwise_and(_mask_of(filters.topics, bits)) != 0)
+    per_topic = []
+    for topic in topics:
+        hit = r.topic_mask.bitwise_and(bits.get(topic, 0)) != 0
+        per_topic += [func.sum(case((hit, r.articles), else_=0)), func.sum(case((hit, r.tone_sum), else_=0.0))]
+    sums = [func.sum(r.articles), func.sum(r.tone_sum), func.sum(r.tone_sq), func.sum(r.neg), func.sum(r.pos)]
+    statement = select(r.day, r.company, *sums, *per_topic).where(*conditions).group_by(r.day, r.company)
+    return _frame(engine, statement, columns)
+
+
+def _company_cube_from_facts(
+    engine: Engine,
+    filters: Filters,
+    companies: Sequence[str],
+    topics: Sequence[str],
+    span: tuple[date, date] | None,
+    bits: dict[str, int],
+    columns: list[str],
+) -> pd.DataFrame:
+    held, chosen = _selected(engine, filters, span)
+    wanted = [i for i, name in enumerate(held.companies) if name in set(companies)]
+    rows = chosen[held.ac_position] & np.isin(held.ac_company, wanted)
+    position, company = held.ac_position[rows], held.ac_company[rows].astype(np.int64)
+    tone, label, topic_mask = held.ac_tone[rows], held.ac_label[rows], held.topic_mask[position]
+    values = {
+        "articles": np.ones(len(tone)),
+        "tone_sum": tone,
+        "tone_sq": tone * tone,
+        "neg": (label == -1).astype(float),
+        "pos": (label == 1).astype(float),
+    }
+    for topic in topics:
+        hit = ((topic_mask & bits.get(topic, 0)) != 0).astype(float)
+        values[f"n:{topic}"] = hit
+        values[f"tone:{topic}"] = hit * tone
+    width = max(len(held.companies), 1)
+    keys, sums = _sums(held.day[position].astype(np.int64) * width + company, values)
+    frame = pd.DataFrame({name: sums[name] for name in columns[2:]})
+    frame.insert(0, "company", [held.companies[k % width] for k in keys])
+    frame.insert(0, "day", _days(keys // width))
+    for name in ("articles", "neg", "pos", *(c for c in columns if c.startswith("n:"))):
+        frame[name] = frame[name].astype(int)
+    return frame
+
+
+def day_cube(engine: Engine, filters: Filters, span: tuple[date, date] | None = None) -> pd.DataFrame:
+    """Per day: the selection's articles and sums of their overall tone (an article naming two of the
+    selected companies counts once). From the day roll-up, or the per-article facts for a keyword or
+    publisher filter."""
+    span = span if span is not None else filters.span()
+    if _needs_articles(filters):
+        held, chosen = _selected(engine, filters, span)
+        tone = held.tone[chosen]
+        toned = ~np.isnan(tone)
+        tone = np.where(toned, tone, 0.0)
+        label = held.label[chosen]
+        keys, sums = _sums(
+            held.day[chosen],
+            {
+                "articles": np.ones(len(tone)),
+                "toned": toned.astype(float),
+                "tone_sum": tone,
+                "tone_sq": tone * tone,
+                "neg": (label == -1).astype(float),
+                "pos": (label == 1).astype(float),
+            },
         )
-        .join(article_companies, article_companies.c.article_id == articles.c.id)
-        .where(articles.c.id.in_(select(ids.c.id)), article_companies.c.company.in_(list(companies)))
-    )
-    return _frame(engine, statement, ["id", "published_at", "company", "tone", "tone_label"])
+        frame = pd.DataFrame({"day": _days(keys), **sums})
+        for name in ("articles", "toned", "neg", "pos"):
+            frame[name] = frame[name].astype(int)
+        return frame[DAY_CUBE]
+    bits = label_bits(engine)
+    r = rollup_day.c
+    conditions: list[object] = [r.day >= span[0], r.day <= span[1]] if span is not None else []
+    if filters.companies:
+        conditions.append(r.company_mask.bitwise_and(_mask_of(filters.companies, bits["company"])) != 0)
+    if filters.topics:
+        conditions.append(r.topic_mask.bitwise_and(_mask_of(filters.topics, bits["topic"])) != 0)
+    sums = [func.sum(r.articles), func.sum(r.toned), func.sum(r.tone_sum), func.sum(r.tone_sq)]
+    statement = select(r.day, *sums, func.sum(r.neg), func.sum(r.pos)).where(*conditions).group_by(r.day)
+    return _frame(engine, statement, DAY_CUBE)
 
 
-def topic_rows(engine: Engine, filters: Filters, topics: Sequence[str]) -> pd.DataFrame:
-    """One row per (article, topic) in the selection, with the number of mentions."""
-    ids = _selection(engine, filters, filters.span()).subquery()
-    statement = (
-        select(articles.c.id, articles.c.published_at, article_topics.c.topic, article_topics.c.mentions)
-        .join(article_topics, article_topics.c.article_id == articles.c.id)
-        .where(articles.c.id.in_(select(ids.c.id)), article_topics.c.topic.in_(list(topics)))
-    )
-    return _frame(engine, statement, ["id", "published_at", "topic", "mentions"])
+def selection_size(engine: Engine, filters: Filters, span: tuple[date, date] | None = None) -> int:
+    """How many articles the filters pick."""
+    return int(day_cube(engine, filters, span)["articles"].sum())
 
 
 def article_page(
@@ -127,18 +240,16 @@ def article_page(
     sort: str = "newest",
     page: int = 1,
     size: int = 50,
-    only_ids: Sequence[int] | None = None,
+    span: tuple[date, date] | None = None,
 ) -> tuple[pd.DataFrame, int]:
-    """One page of the selection's articles with their companies and topics, and the selection's size."""
-    ids = _selection(engine, filters, filters.span())
-    if only_ids is not None:
-        ids = ids.where(articles.c.id.in_(list(only_ids) or [-1]))
-    ids_sub = ids.subquery()
+    """One page of the selection's articles (``span`` narrows the dates, as for the headlines behind a
+    spike) with their companies and topics, and the selection's size."""
+    conditions = _article_conditions(engine, filters, span if span is not None else filters.span())
+    total = selection_size(engine, filters, span)
     with engine.connect() as conn:
-        total = conn.execute(select(func.count()).select_from(ids_sub)).scalar_one()
         rows = conn.execute(
             select(*(articles.c[c] for c in ARTICLE_COLUMNS), articles.c.summary)
-            .where(articles.c.id.in_(select(ids_sub.c.id)))
+            .where(*conditions)
             .order_by(*SORTS[sort])
             .limit(size)
             .offset(max(0, page - 1) * size)
@@ -193,11 +304,10 @@ def publishers(engine: Engine, limit: int = 500) -> list[str]:
 
 def publisher_counts(engine: Engine, filters: Filters) -> pd.DataFrame:
     """Articles per publisher in the selection."""
-    ids = _selection(engine, filters, filters.span()).subquery()
     n = func.count().label("articles")
     statement = (
         select(articles.c.publisher, n)
-        .where(articles.c.id.in_(select(ids.c.id)))
+        .where(*_article_conditions(engine, filters, filters.span()))
         .group_by(articles.c.publisher)
         .order_by(n.desc(), articles.c.publisher)
     )
@@ -206,12 +316,15 @@ def publisher_counts(engine: Engine, filters: Filters) -> pd.DataFrame:
 
 def feed_counts(engine: Engine, filters: Filters) -> pd.DataFrame:
     """Articles per feed in the selection."""
-    ids = _selection(engine, filters, filters.span()).subquery()
     n = func.count().label("articles")
     statement = (
         select(feeds.c.name, n)
-        .join(article_feeds, article_feeds.c.feed_id == feeds.c.id)
-        .where(article_feeds.c.article_id.in_(select(ids.c.id)))
+        .select_from(
+            feeds.join(article_feeds, article_feeds.c.feed_id == feeds.c.id).join(
+                articles, articles.c.id == article_feeds.c.article_id
+            )
+        )
+        .where(*_article_conditions(engine, filters, filters.span()))
         .group_by(feeds.c.name)
         .order_by(n.desc(), feeds.c.name)
     )

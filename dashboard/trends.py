@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import statistics
 from dataclasses import dataclass
 from datetime import date
 
@@ -38,18 +39,30 @@ def _smooth(frame: pd.DataFrame, group_col: str, column: str, window: int) -> pd
     return frame.groupby(group_col)[column].transform(lambda s: s.rolling(window, min_periods=1).mean())
 
 
+def _with_periods(cube: pd.DataFrame, step: str) -> pd.DataFrame:
+    """A roll-up frame (one row per day and key) with the period each day falls in."""
+    days = pd.to_datetime(cube["day"]) if len(cube) else pd.Series([], dtype="datetime64[ns]")
+    return cube.assign(period=days.dt.to_period(PERIOD[step]).dt.start_time if len(cube) else days)
+
+
+def _mean_std(n: pd.Series, total: pd.Series, squares: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Mean and sample standard deviation from a count, a sum and a sum of squares."""
+    count = n.astype(float)
+    mean = total / count.where(count > 0)
+    variance = (squares - count * mean * mean) / (count - 1).where(count > 1)
+    return mean, variance.clip(lower=0).pow(0.5)
+
+
 def tone_over_time(
-    rows: pd.DataFrame, step: str, start: date, end: date, companies: list[str], smooth: int = 1
+    cube: pd.DataFrame, step: str, start: date, end: date, companies: list[str], smooth: int = 1
 ) -> pd.DataFrame:
-    """Per company and period: articles, mean tone toward it, a 95% confidence band, and the smoothed mean."""
-    frame = rows.assign(period=to_periods(rows["published_at"], step)) if len(rows) else rows.assign(period=[])
-    grouped = (
-        frame.groupby(["period", "company"])["tone"].agg(["count", "mean", "std"]).reset_index()
-        if len(frame)
-        else pd.DataFrame(columns=["period", "company", "count", "mean", "std"])
-    )
-    out = _complete(grouped, companies, period_range(start, end, step), "company").rename(columns={"count": "n"})
-    out["n"] = out["n"].fillna(0).astype(int)
+    """Per company and period: articles, mean tone toward it, a 95% confidence band, and the smoothed mean.
+    ``cube``: queries.company_cube rows (per day and company)."""
+    frame = _with_periods(cube, step)
+    grouped = frame.groupby(["period", "company"])[["articles", "tone_sum", "tone_sq"]].sum().reset_index()
+    out = _complete(grouped, companies, period_range(start, end, step), "company")
+    out["n"] = out["articles"].fillna(0).astype(int)
+    out["mean"], out["std"] = _mean_std(out["n"], out["tone_sum"], out["tone_sq"])
     half_width = Z_95 * out["std"].fillna(0) / out["n"].clip(lower=1).pow(0.5)
     out["lo"] = out["mean"] - half_width
     out["hi"] = out["mean"] + half_width
@@ -58,7 +71,7 @@ def tone_over_time(
 
 
 def volume_over_time(
-    rows: pd.DataFrame,
+    cube: pd.DataFrame,
     totals: pd.Series,
     step: str,
     start: date,
@@ -68,12 +81,8 @@ def volume_over_time(
 ) -> pd.DataFrame:
     """Per company and period: articles naming it, its share of voice among the companies (%), and per 100
     articles of the period (``totals``: articles per period in the whole selection)."""
-    frame = rows.assign(period=to_periods(rows["published_at"], step)) if len(rows) else rows.assign(period=[])
-    counts = (
-        frame.groupby(["period", "company"]).size().rename("n").reset_index()
-        if len(frame)
-        else pd.DataFrame(columns=["period", "company", "n"])
-    )
+    frame = _with_periods(cube, step)
+    counts = frame.groupby(["period", "company"])["articles"].sum().rename("n").reset_index()
     out = _complete(counts, companies, period_range(start, end, step), "company")
     out["n"] = out["n"].fillna(0).astype(int)
     out["smoothed"] = _smooth(out, "company", "n", smooth)
@@ -84,16 +93,26 @@ def volume_over_time(
     return out[["period", "company", "n", "smoothed", "share", "per100"]]
 
 
-def articles_per_period(articles: pd.DataFrame, step: str) -> pd.Series:
-    """How many articles of the selection fall in each period."""
-    if not len(articles):
+def articles_per_period(day_cube: pd.DataFrame, step: str) -> pd.Series:
+    """How many articles of the selection fall in each period (``day_cube``: queries.day_cube rows)."""
+    if not len(day_cube):
         return pd.Series(dtype=int)
-    return articles.groupby(to_periods(articles["published_at"], step)).size()
+    return _with_periods(day_cube, step).groupby("period")["articles"].sum()
+
+
+def _topic_rows(cube: pd.DataFrame, topic_names: list[str]) -> pd.DataFrame:
+    """The company cube's per-topic columns (``n:<topic>``, ``tone:<topic>``) as rows: one per row and topic,
+    with ``articles`` and ``tone_sum`` restricted to the articles mentioning that topic."""
+    keep = [c for c in ("period", "day", "company") if c in cube]
+    parts = [
+        cube[keep].assign(topic=topic, articles=cube.get(f"n:{topic}", 0), tone_sum=cube.get(f"tone:{topic}", 0.0))
+        for topic in topic_names
+    ]
+    return pd.concat(parts, ignore_index=True) if parts else cube[keep].assign(topic=[], articles=[], tone_sum=[])
 
 
 def topic_over_time(
-    topics: pd.DataFrame,
-    companies: pd.DataFrame,
+    cube: pd.DataFrame,
     step: str,
     start: date,
     end: date,
@@ -106,20 +125,12 @@ def topic_over_time(
     100 of that company's articles in the period ("burnout stories about Meta, per 100 Meta stories")."""
     periods = period_range(start, end, step)
     index = pd.MultiIndex.from_product([periods, company_names, topic_names], names=["period", "company", "topic"])
-    if len(topics) and len(companies):
-        joined = topics.merge(companies[["id", "company"]], on="id")
-        joined["period"] = to_periods(joined["published_at"], step)
-        counts = joined.groupby(["period", "company", "topic"])["id"].nunique()
-    else:
-        counts = pd.Series(dtype=float)
+    frame = _with_periods(cube, step)
+    counts = _topic_rows(frame, topic_names).groupby(["period", "company", "topic"])["articles"].sum()
     out = counts.reindex(index).fillna(0).rename("n").reset_index()
-    if len(companies):
-        base = (
-            companies.assign(period=to_periods(companies["published_at"], step)).groupby(["period", "company"]).size()
-        )
-    else:
-        base = pd.Series(dtype=float)
-    out["articles"] = [base.get((p, c), 0) for p, c in zip(out["period"], out["company"], strict=True)]
+    base = frame.groupby(["period", "company"])["articles"].sum().rename("articles")
+    out = out.join(base, on=["period", "company"])
+    out["articles"] = out["articles"].fillna(0)
     out["per100"] = (100 * out["n"] / out["articles"].where(out["articles"] > 0)).fillna(0.0)
     value = "per100" if norm == "per100" else "n"
     out["value"] = out[value]
@@ -161,8 +172,8 @@ def find_spikes(
             history = [v for v in values[max(0, i - window) : i] if not math.isnan(v)]
             if len(history) < min_history or math.isnan(values[i]):
                 continue
-            median = float(pd.Series(history).median())
-            mad = float(pd.Series(history).sub(median).abs().median()) * 1.4826
+            median = statistics.median(history)
+            mad = statistics.median([abs(v - median) for v in history]) * 1.4826
             z = (values[i] - median) / max(mad, 1.0 if value_col in ("n", "value", "smoothed") else 0.05)
             if abs(z) >= threshold and (abs(values[i]) >= min_value or value_col not in ("n", "value")):
                 rows.append(
@@ -194,39 +205,49 @@ class Figure:
 
 
 def headline_figures(current: pd.DataFrame, previous: pd.DataFrame) -> list[Figure]:
-    """Articles, mean tone and share negative for the selection and for the period before it."""
+    """Articles, mean tone and share negative for the selection and for the period before it
+    (both queries.day_cube rows, so an article naming two companies counts once)."""
 
     def mean_tone(frame: pd.DataFrame) -> float | None:
-        tones = frame["tone"].dropna()
-        return float(tones.mean()) if len(tones) else None
+        toned = frame["toned"].sum()
+        return float(frame["tone_sum"].sum() / toned) if toned else None
 
     def share_negative(frame: pd.DataFrame) -> float | None:
-        labels = frame["tone_label"].dropna()
-        return float(100 * (labels == "neg").mean()) if len(labels) else None
+        toned = frame["toned"].sum()
+        return float(100 * frame["neg"].sum() / toned) if toned else None
 
     return [
-        Figure("Articles", float(len(current)), float(len(previous))),
+        Figure("Articles", float(current["articles"].sum()), float(previous["articles"].sum())),
         Figure("Mean tone", mean_tone(current), mean_tone(previous)),
         Figure("Share negative (%)", share_negative(current), share_negative(previous)),
     ]
 
 
-def company_topic_matrix(
-    companies: pd.DataFrame, topics: pd.DataFrame, company_names: list[str], topic_names: list[str]
-) -> pd.DataFrame:
+def company_summary(cube: pd.DataFrame, companies: list[str]) -> pd.DataFrame:
+    """Per company: articles naming it, mean tone toward it, and the share of those that read negative."""
+    sums = cube.groupby("company")[["articles", "tone_sum", "neg"]].sum().reindex(companies)
+    n = sums["articles"].fillna(0).astype(int)
+    return pd.DataFrame(
+        {
+            "company": companies,
+            "articles": n.to_numpy(),
+            "mean_tone": (sums["tone_sum"] / n.where(n > 0)).to_numpy(),
+            "share_negative": (100 * sums["neg"] / n.where(n > 0)).to_numpy(),
+        }
+    )
+
+
+def company_topic_matrix(cube: pd.DataFrame, company_names: list[str], topic_names: list[str]) -> pd.DataFrame:
     """Company x topic: articles mentioning the topic per 100 articles about the company, and the mean tone
     toward the company in those articles."""
+    per_company = cube.groupby("company")["articles"].sum()
+    by_topic = _topic_rows(cube, topic_names).groupby(["company", "topic"])[["articles", "tone_sum"]].sum()
     rows = []
-    per_company = companies.groupby("company")["id"].nunique() if len(companies) else pd.Series(dtype=int)
-    joined = topics.merge(companies[["id", "company", "tone"]], on="id") if len(topics) and len(companies) else None
     for company in company_names:
         total = int(per_company.get(company, 0))
         for topic in topic_names:
-            if joined is not None:
-                hits = joined[(joined["company"] == company) & (joined["topic"] == topic)]
-                n, tone = int(hits["id"].nunique()), (float(hits["tone"].mean()) if len(hits) else None)
-            else:
-                n, tone = 0, None
+            n = int(by_topic["articles"].get((company, topic), 0))
+            tone = float(by_topic["tone_sum"][(company, topic)] / n) if n else None
             rows.append(
                 {
                     "company": company,
@@ -240,8 +261,7 @@ def company_topic_matrix(
     return pd.DataFrame(rows, columns=["company", "topic", "articles", "company_articles", "per100", "tone"])
 
 
-def articles_in_period(rows: pd.DataFrame, period: pd.Timestamp, step: str) -> pd.DataFrame:
-    """The rows (articles or company rows) that fall in one period: the headlines behind a point."""
-    if not len(rows):
-        return rows
-    return rows[to_periods(rows["published_at"], step) == pd.Timestamp(period)]
+def period_span(period: pd.Timestamp, step: str) -> tuple[date, date]:
+    """The first and last day of the period starting at ``period``."""
+    p = pd.Timestamp(period).to_period(PERIOD[step])
+    return p.start_time.date(), p.end_time.date()

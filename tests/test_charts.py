@@ -7,18 +7,18 @@ from datetime import date
 import pandas as pd
 
 from dashboard import charts, trends
+from tests.cubes import rows
 
 NAMES = ["Meta", "OpenAI"]
-ROWS = pd.DataFrame(
-    {
-        "id": [1, 2, 3, 4],
-        "published_at": pd.to_datetime(
-            ["2026-11-01T10:00Z", "2026-11-01T12:00Z", "2026-11-02T10:00Z", "2026-11-02T11:00Z"], utc=True
-        ),
-        "company": ["Meta", "Meta", "OpenAI", "Meta"],
-        "tone": [-0.5, -0.1, 0.4, 0.2],
-        "tone_label": ["neg", "neu", "pos", "pos"],
-    }
+# (article, time, company, tone); article 1 is about burnout, article 3 about funding.
+ROWS = rows(
+    [
+        (1, "2026-11-01T10:00", "Meta", -0.5),
+        (2, "2026-11-01T12:00", "Meta", -0.1),
+        (3, "2026-11-02T10:00", "OpenAI", 0.4),
+        (4, "2026-11-02T11:00", "Meta", 0.2),
+    ],
+    topics={1: ["burnout"], 3: ["funding"]},
 )
 
 
@@ -47,10 +47,7 @@ def test_share_of_voice_is_stacked_and_sums_to_100() -> None:
 
 
 def test_heatmap_cells_are_rates_per_100_with_tone_on_hover() -> None:
-    topics = pd.DataFrame(
-        {"id": [1, 3], "published_at": [None, None], "topic": ["burnout", "funding"], "mentions": [1, 1]}
-    )
-    matrix = trends.company_topic_matrix(ROWS, topics, NAMES, ["burnout", "funding"])
+    matrix = trends.company_topic_matrix(ROWS, NAMES, ["burnout", "funding"])
     fig = charts.heatmap(matrix)
     cell = fig.data[0]
     assert (list(cell.y), list(cell.x)) == (NAMES, ["burnout", "funding"])
@@ -59,17 +56,7 @@ def test_heatmap_cells_are_rates_per_100_with_tone_on_hover() -> None:
 
 
 def test_topic_chart_has_one_line_per_topic_and_company() -> None:
-    topics = pd.DataFrame(
-        {
-            "id": [1],
-            "published_at": pd.to_datetime(["2026-11-01T10:00Z"], utc=True),
-            "topic": ["burnout"],
-            "mentions": [2],
-        }
-    )
-    shaped = trends.topic_over_time(
-        topics, ROWS, "day", date(2026, 11, 1), date(2026, 11, 2), ["burnout"], NAMES, "per100"
-    )
+    shaped = trends.topic_over_time(ROWS, "day", date(2026, 11, 1), date(2026, 11, 2), ["burnout"], NAMES, "per100")
     fig = charts.topic_chart(shaped, NAMES, "per100")
     assert [t.name for t in fig.data] == ["burnout · Meta", "burnout · OpenAI"]
     assert list(fig.data[0].y) == [50.0, 0.0]

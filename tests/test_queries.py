@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+import pandas as pd
 import pytest
 from sqlalchemy import Engine
 
@@ -43,7 +44,12 @@ def stored(engine: Engine) -> Engine:
     spec = FeedSpec("test", "https://news.example/rss")
     fetched = FetchResult(url=spec.url, status=FetchStatus.OK, http_status=200)
     record_fetch(
-        engine, spec, fetched, ParsedFeed(articles=items), datetime(2026, 11, 6, tzinfo=UTC), analyse=ANALYZER.analyse
+        engine,
+        spec,
+        fetched,
+        ParsedFeed(articles=items),
+        datetime(2026, 11, 6, tzinfo=UTC),
+        analyse=ANALYZER.analyse_many,
     )
     return engine
 
@@ -73,21 +79,34 @@ def test_filters_select_exactly_the_matching_articles(
     stored: Engine, changes: dict[str, object], expected: list[int]
 ) -> None:
     filters = Filters(**{**NOVEMBER.__dict__, **changes})
-    assert titles(queries.selected_articles(stored, filters)) == sorted(STORIES[i][1] for i in expected)
+    page, total = queries.article_page(stored, filters, size=100)
+    assert titles(page) == sorted(STORIES[i][1] for i in expected)
+    assert total == len(expected)
+    assert queries.day_cube(stored, filters)["articles"].sum() == len(expected)
+    # The company roll-up (or, with a keyword or publisher, the articles grouped alike) agrees.
+    shown = list(filters.companies) or ["Meta", "OpenAI", "Nvidia"]  # the selected companies, or all
+    cube = queries.company_cube(stored, filters, shown, ["layoffs", "burnout"])
+    named = sum(len(ANALYZER.analyse(STORIES[i][1]).companies.keys() & set(shown)) for i in expected)
+    assert cube["articles"].sum() == named
 
 
-def test_company_rows_carry_each_companys_own_tone(stored: Engine) -> None:
-    rows = queries.company_rows(stored, NOVEMBER, ["Meta", "OpenAI"])
-    assert sorted(zip(rows["company"], rows["tone_label"], strict=True)) == [
-        ("Meta", "neg"),
-        ("Meta", "neg"),
-        ("OpenAI", "pos"),
-    ]
+def test_company_cube_carries_each_companys_own_tone(stored: Engine) -> None:
+    cube = queries.company_cube(stored, NOVEMBER, ["Meta", "OpenAI"])
+    sums = cube.groupby("company")[["articles", "neg", "pos"]].sum().to_dict("index")
+    assert sums == {"Meta": {"articles": 2, "neg": 2, "pos": 0}, "OpenAI": {"articles": 1, "neg": 0, "pos": 1}}
 
 
-def test_topic_rows_count_mentions(stored: Engine) -> None:
-    rows = queries.topic_rows(stored, NOVEMBER, ["burnout", "layoffs"])
-    assert sorted(zip(rows["topic"], rows["mentions"], strict=True)) == [("burnout", 2), ("layoffs", 1)]
+def test_the_roll_ups_and_the_articles_give_the_same_cubes(stored: Engine) -> None:
+    # A publisher filter naming every publisher is answered from the articles; no filter, from the roll-ups.
+    everyone = Filters(**{**NOVEMBER.__dict__, "sources": ("Reuters", "The Verge", "CNBC", "Nature")})
+    for read in (
+        lambda f: queries.company_cube(stored, f, ["Meta", "OpenAI", "Nvidia"], ["layoffs", "burnout", "funding"]),
+        lambda f: queries.day_cube(stored, f),
+    ):
+        fast, slow = read(NOVEMBER), read(everyone)
+        key = [c for c in fast.columns if c in ("day", "company")]
+        fast, slow = (f.sort_values(key).reset_index(drop=True) for f in (fast, slow))
+        pd.testing.assert_frame_equal(fast, slow, check_dtype=False)
 
 
 def test_article_pages_are_sorted_and_counted(stored: Engine) -> None:

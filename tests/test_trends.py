@@ -8,23 +8,7 @@ import pandas as pd
 import pytest
 
 from dashboard import trends
-
-
-def rows(records: list[tuple[int, str, str, float]]) -> pd.DataFrame:
-    """(id, ISO time, company, tone) -> company rows as the queries return them."""
-    return pd.DataFrame(
-        [
-            {
-                "id": i,
-                "published_at": pd.Timestamp(t, tz="UTC"),
-                "company": c,
-                "tone": tone,
-                "tone_label": "neg" if tone <= -0.2 else "neu",
-            }
-            for i, t, c, tone in records
-        ]
-    )
-
+from tests.cubes import rows
 
 COMPANY_ROWS = rows(
     [
@@ -76,19 +60,33 @@ def test_share_of_voice_and_rate_per_100_articles() -> None:
     assert day1.loc["Meta", "per100"] == pytest.approx(50.0)
 
 
+WITH_TOPICS = rows(
+    [
+        (1, "2026-11-02T10:00", "Meta", -0.5),
+        (2, "2026-11-02T23:59", "Meta", 0.1),
+        (3, "2026-11-02T12:00", "Meta", 0.3),
+        (2, "2026-11-02T23:59", "OpenAI", 0.5),
+    ],
+    topics={1: ["burnout", "layoffs"], 2: ["burnout"]},  # article 3: no topic
+)
+
+
 def test_topic_mentions_per_100_articles_about_the_company() -> None:
-    topics = pd.DataFrame(
-        [
-            {"id": 1, "published_at": pd.Timestamp("2026-11-02T10:00", tz="UTC"), "topic": "burnout", "mentions": 2},
-            {"id": 2, "published_at": pd.Timestamp("2026-11-02T23:59", tz="UTC"), "topic": "burnout", "mentions": 1},
-        ]
-    )
     out = trends.topic_over_time(
-        topics, COMPANY_ROWS, "day", date(2026, 11, 2), date(2026, 11, 2), ["burnout"], ["Meta", "OpenAI"], "per100"
+        WITH_TOPICS,
+        "day",
+        date(2026, 11, 2),
+        date(2026, 11, 2),
+        ["burnout", "layoffs"],
+        ["Meta", "OpenAI"],
+        "per100",
     )
-    assert out.set_index("company")[["n", "articles", "per100", "value"]].to_dict("index") == {
-        "Meta": {"n": 2, "articles": 2, "per100": 100.0, "value": 100.0},
-        "OpenAI": {"n": 1, "articles": 1, "per100": 100.0, "value": 100.0},
+    got = out.set_index(["company", "topic"])[["n", "articles", "per100"]].to_dict("index")
+    assert got == {
+        ("Meta", "burnout"): {"n": 2, "articles": 3, "per100": pytest.approx(200 / 3)},
+        ("Meta", "layoffs"): {"n": 1, "articles": 3, "per100": pytest.approx(100 / 3)},
+        ("OpenAI", "burnout"): {"n": 1, "articles": 1, "per100": 100.0},
+        ("OpenAI", "layoffs"): {"n": 0, "articles": 1, "per100": 0.0},
     }
 
 
@@ -106,25 +104,57 @@ def test_a_flat_history_does_not_make_every_blip_a_spike() -> None:
     assert trends.find_spikes(frame, "company", "n").empty
 
 
+def day_rows(tones: list[float | None]) -> pd.DataFrame:
+    """Day roll-up rows, one article each (None: not analysed yet)."""
+    return pd.DataFrame(
+        {
+            "articles": 1,
+            "toned": [int(t is not None) for t in tones],
+            "tone_sum": [t or 0.0 for t in tones],
+            "neg": [int(t is not None and t <= -0.2) for t in tones],
+        }
+    )
+
+
 def test_headline_figures_compare_with_the_previous_period() -> None:
-    current = pd.DataFrame({"tone": [-0.5, 0.5, 0.0, -0.4], "tone_label": ["neg", "pos", "neu", "neg"]})
-    previous = pd.DataFrame({"tone": [0.2, 0.4], "tone_label": ["pos", "pos"]})
+    current = day_rows([-0.5, 0.5, 0.0, -0.4])
+    previous = day_rows([0.2, 0.4, None])
     figures = {f.label: (f.value, f.previous, f.delta) for f in trends.headline_figures(current, previous)}
-    assert figures["Articles"] == (4.0, 2.0, 2.0)
+    assert figures["Articles"] == (4.0, 3.0, 1.0)
     assert figures["Mean tone"][0] == pytest.approx(-0.1)
+    assert figures["Mean tone"][1] == pytest.approx(0.3)  # the unanalysed article has no tone to average
     assert figures["Share negative (%)"] == (50.0, 0.0, 50.0)
 
 
 def test_company_topic_matrix_rates_and_conditioned_tone() -> None:
-    topics = pd.DataFrame([{"id": 1, "published_at": None, "topic": "burnout", "mentions": 1}])
-    matrix = trends.company_topic_matrix(COMPANY_ROWS, topics, ["Meta", "OpenAI"], ["burnout"])
+    matrix = trends.company_topic_matrix(WITH_TOPICS, ["Meta", "OpenAI"], ["layoffs"])
     assert matrix[["company", "articles", "company_articles"]].to_dict("records") == [
         {"company": "Meta", "articles": 1, "company_articles": 3},
-        {"company": "OpenAI", "articles": 0, "company_articles": 2},
+        {"company": "OpenAI", "articles": 0, "company_articles": 1},
     ]
     assert list(matrix["per100"]) == pytest.approx([100 / 3, 0.0])
     assert matrix["tone"].iloc[0] == -0.5
     assert pd.isna(matrix["tone"].iloc[1])  # no article, no tone
+
+
+def test_company_summary_counts_tone_and_negative_share() -> None:
+    summary = trends.company_summary(COMPANY_ROWS, ["Meta", "OpenAI", "Apple"]).set_index("company")
+    assert list(summary["articles"]) == [3, 2, 0]
+    assert summary.loc["Meta", "mean_tone"] == pytest.approx(-0.1 / 3)
+    assert summary.loc["Meta", "share_negative"] == pytest.approx(100 / 3)
+    assert pd.isna(summary.loc["Apple", "mean_tone"])
+
+
+@pytest.mark.parametrize(
+    ("step", "period", "span"),
+    [
+        ("day", "2026-11-03", (date(2026, 11, 3), date(2026, 11, 3))),
+        ("week", "2026-11-02", (date(2026, 11, 2), date(2026, 11, 8))),
+        ("month", "2026-02-01", (date(2026, 2, 1), date(2026, 2, 28))),
+    ],
+)
+def test_a_period_spans_its_days(step: str, period: str, span: tuple[date, date]) -> None:
+    assert trends.period_span(pd.Timestamp(period), step) == span
 
 
 def test_a_tone_swing_resting_on_a_few_articles_is_not_a_spike() -> None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
 
 import pandas as pd
 import streamlit as st
@@ -14,6 +15,7 @@ from dashboard.ui import resources as data
 from dashboard.ui.safety import csv_safe, safe_link
 
 PAGE_SIZE = 50
+HEADLINES = 200
 SORTS = ["newest", "oldest", "most negative", "most positive"]
 
 
@@ -71,32 +73,36 @@ def _headlines_table(frame: pd.DataFrame, key: str, height: int | None = None) -
 
 
 def _tone_data(ctx: Context) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The company roll-up for the selection, and tone per company and period from it."""
     f = ctx.filters
-    rows = data.company_rows(ctx.url, f, tuple(ctx.companies), ctx.version)
-    tone = trends.tone_over_time(rows, f.step, f.date_from, f.date_to, ctx.companies, f.smooth)
-    return rows, tone
+    cube = data.company_cube(ctx.url, f, tuple(ctx.companies), tuple(ctx.topics), ctx.version)
+    tone = trends.tone_over_time(cube, f.step, f.date_from, f.date_to, ctx.companies, f.smooth)
+    return cube, tone
 
 
-def _volume(ctx: Context, rows: pd.DataFrame, selected: pd.DataFrame) -> pd.DataFrame:
+def _volume(ctx: Context, cube: pd.DataFrame) -> pd.DataFrame:
     f = ctx.filters
-    totals = trends.articles_per_period(selected, f.step)
-    return trends.volume_over_time(rows, totals, f.step, f.date_from, f.date_to, ctx.companies, f.smooth)
+    totals = trends.articles_per_period(data.day_cube(ctx.url, f, ctx.version), f.step)
+    return trends.volume_over_time(cube, totals, f.step, f.date_from, f.date_to, ctx.companies, f.smooth)
 
 
-def _topics(ctx: Context, rows: pd.DataFrame) -> pd.DataFrame:
+def _topics(ctx: Context, cube: pd.DataFrame) -> pd.DataFrame:
     f = ctx.filters
-    topic_rows = data.topic_rows(ctx.url, f, tuple(ctx.topics), ctx.version)
-    return trends.topic_over_time(
-        topic_rows, rows, f.step, f.date_from, f.date_to, ctx.topics, ctx.companies, f.norm, f.smooth
-    )
+    return trends.topic_over_time(cube, f.step, f.date_from, f.date_to, ctx.topics, ctx.companies, f.norm, f.smooth)
+
+
+def _headlines(ctx: Context, filters: Filters, span: tuple[date, date] | None, sort: str) -> pd.DataFrame:
+    """Up to 200 of the selection's articles (in ``span``, when given) for a table under a chart."""
+    frame, _ = data.article_page(ctx.url, filters, sort, 1, HEADLINES, span, ctx.version)
+    return frame
 
 
 def overview(ctx: Context) -> None:
     """Headline figures against the previous period, and a small trend per company."""
     f = ctx.filters
-    current = data.selected_articles(ctx.url, f, ctx.version)
+    current = data.day_cube(ctx.url, f, ctx.version)
     previous_span = f.previous_span()
-    previous = data.selected_articles(ctx.url, f, ctx.version, previous_span) if previous_span else current.iloc[0:0]
+    previous = data.day_cube(ctx.url, f, ctx.version, previous_span) if previous_span else current.iloc[0:0]
     figures = trends.headline_figures(current, previous)
     columns = st.columns(len(figures))
     for column, figure in zip(columns, figures, strict=True):
@@ -116,8 +122,8 @@ def overview(ctx: Context) -> None:
             delta_color="inverse" if figure.label.startswith("Share negative") else "normal",
             help="Against the previous period of the same length.",
         )
-    rows = data.company_rows(ctx.url, f, tuple(ctx.companies), ctx.version)
-    volume = _volume(ctx, rows, current)
+    cube = data.company_cube(ctx.url, f, tuple(ctx.companies), tuple(ctx.topics), ctx.version)
+    volume = _volume(ctx, cube)
     st.subheader("Articles per company")
     grid = st.columns(5)
     for index, company in enumerate(ctx.companies):
@@ -133,8 +139,7 @@ def overview(ctx: Context) -> None:
 def trends_page(ctx: Context) -> None:
     """Tone, volume and topic charts; selecting points narrows the article list below."""
     f = ctx.filters
-    selected = data.selected_articles(ctx.url, f, ctx.version)
-    rows, tone = _tone_data(ctx)
+    cube, tone = _tone_data(ctx)
     tone_spikes = trends.find_spikes(tone.rename(columns={"mean": "tone_mean"}), "company", "tone_mean", count_col="n")
     tone_event = st.plotly_chart(
         charts.tone_chart(tone, tone_spikes, ctx.all_companies),
@@ -143,7 +148,7 @@ def trends_page(ctx: Context) -> None:
         key="tone_chart",
     )
     _csv_button("Download tone data (CSV)", tone, "tone.csv")
-    volume = _volume(ctx, rows, selected)
+    volume = _volume(ctx, cube)
     measure = "per100" if f.norm == "per100" else "share"
     measure = st.radio(
         "Volume as",
@@ -161,7 +166,7 @@ def trends_page(ctx: Context) -> None:
         key="volume_chart",
     )
     _csv_button("Download volume data (CSV)", volume, "volume.csv")
-    topics = _topics(ctx, rows)
+    topics = _topics(ctx, cube)
     series = topics.assign(series=topics["topic"] + " · " + topics["company"])
     topic_spikes = trends.find_spikes(series, "series", "value")
     topic_event = st.plotly_chart(
@@ -175,10 +180,9 @@ def trends_page(ctx: Context) -> None:
     st.subheader("Articles behind the selection" if periods else "Articles")
     if periods:
         st.caption(f"Showing {len(periods)} selected period(s); clear the chart selection to see all.")
-        mask = trends.to_periods(selected["published_at"], f.step).isin(periods)
-        frame = selected[mask].sort_values("published_at", ascending=False)
+        frame = pd.concat([_headlines(ctx, f, trends.period_span(p, f.step), "newest") for p in periods])
     else:
-        frame = selected.sort_values("published_at", ascending=False).head(200)
+        frame = _headlines(ctx, f, None, "newest")
     _headlines_table(frame, "trend_articles")
 
 
@@ -198,10 +202,9 @@ def _selected_periods(*events: object) -> list[pd.Timestamp]:
 def spikes(ctx: Context) -> None:
     """Every spike in volume, tone or topic mentions, with the headlines that drove the selected one."""
     f = ctx.filters
-    selected = data.selected_articles(ctx.url, f, ctx.version)
-    rows, tone = _tone_data(ctx)
-    volume = _volume(ctx, rows, selected)
-    topics = _topics(ctx, rows)
+    cube, tone = _tone_data(ctx)
+    volume = _volume(ctx, cube)
+    topics = _topics(ctx, cube)
     found = []
     for kind, frame in (
         ("volume", trends.find_spikes(volume, "company", "n")),
@@ -252,31 +255,16 @@ def spikes(ctx: Context) -> None:
     company = row["series"].split(" · ")[-1]
     topic = row["series"].split(" · ")[0] if row["kind"] == "topic" else None
     st.subheader(f"Headlines behind: {row['kind']} spike, {row['series']}, {row['period']:%Y-%m-%d}")
-    behind = trends.articles_in_period(rows[rows["company"] == company], row["period"], f.step)
-    frame = selected[selected["id"].isin(behind["id"])]
-    if topic:
-        topic_ids = data.topic_rows(ctx.url, f, (topic,), ctx.version)["id"]
-        frame = frame[frame["id"].isin(topic_ids)]
-    _headlines_table(frame.sort_values("tone"), "spike_articles")
+    narrowed = replace(f, companies=(company,), topics=(topic,) if topic else f.topics)
+    frame = _headlines(ctx, narrowed, trends.period_span(row["period"], f.step), "most negative")
+    _headlines_table(frame, "spike_articles")
 
 
 def compare(ctx: Context) -> None:
     """Companies side by side: tone, volume, and a company x topic heatmap."""
     f = ctx.filters
-    rows = data.company_rows(ctx.url, f, tuple(ctx.companies), ctx.version)
-    summary = (
-        rows.groupby("company")
-        .agg(
-            articles=("id", "nunique"),
-            mean_tone=("tone", "mean"),
-            share_negative=("tone_label", lambda s: 100 * (s == "neg").mean()),
-        )
-        .reindex(ctx.companies)
-        .fillna({"articles": 0})
-        .reset_index()
-        if len(rows)
-        else pd.DataFrame({"company": ctx.companies, "articles": 0, "mean_tone": None, "share_negative": None})
-    )
+    cube = data.company_cube(ctx.url, f, tuple(ctx.companies), tuple(ctx.topics), ctx.version)
+    summary = trends.company_summary(cube, ctx.companies)
     left, right = st.columns(2)
     with left:
         st.plotly_chart(charts.bar_chart(summary, "mean_tone", "Mean tone toward each company"), key="compare_tone")
@@ -284,8 +272,7 @@ def compare(ctx: Context) -> None:
         st.plotly_chart(charts.bar_chart(summary, "articles", "Articles naming each company"), key="compare_volume")
     st.dataframe(summary.round(3), hide_index=True, width="stretch")
     _csv_button("Download comparison (CSV)", summary, "compare.csv")
-    topics = data.topic_rows(ctx.url, f, tuple(ctx.topics), ctx.version)
-    matrix = trends.company_topic_matrix(rows, topics, ctx.companies, ctx.topics)
+    matrix = trends.company_topic_matrix(cube, ctx.companies, ctx.topics)
     st.plotly_chart(charts.heatmap(matrix), key="compare_heatmap")
     st.caption(
         "Cells: articles mentioning the topic per 100 articles about the company; "

@@ -58,26 +58,22 @@ def data_version(engine: Engine) -> tuple[int, int, str]:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def selected_articles(
+def day_cube(
     url: str, filters: Filters, version: tuple[int, int, str], span: tuple[date, date] | None = None
 ) -> pd.DataFrame:
-    return queries.selected_articles(engine_for(url), filters, span)
+    return queries.day_cube(engine_for(url), filters, span)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def company_rows(
+def company_cube(
     url: str,
     filters: Filters,
     companies: tuple[str, ...],
+    topics: tuple[str, ...],
     version: tuple[int, int, str],
     span: tuple[date, date] | None = None,
 ) -> pd.DataFrame:
-    return queries.company_rows(engine_for(url), filters, list(companies), span)
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def topic_rows(url: str, filters: Filters, topics: tuple[str, ...], version: tuple[int, int, str]) -> pd.DataFrame:
-    return queries.topic_rows(engine_for(url), filters, list(topics))
+    return queries.company_cube(engine_for(url), filters, list(companies), list(topics), span)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -87,10 +83,10 @@ def article_page(
     sort: str,
     page: int,
     size: int,
-    only_ids: tuple[int, ...] | None,
+    span: tuple[date, date] | None,
     version: tuple[int, int, str],
 ) -> tuple[pd.DataFrame, int]:
-    return queries.article_page(engine_for(url), filters, sort=sort, page=page, size=size, only_ids=only_ids)
+    return queries.article_page(engine_for(url), filters, sort=sort, page=page, size=size, span=span)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
