@@ -36,7 +36,10 @@ class CompanyMatcher:
     def __init__(self, rules: Sequence[CompanyRule]) -> None:
         self.rules = tuple(rules)
         self._patterns: list[tuple[str, re.Pattern[str], re.Pattern[str] | None, re.Pattern[str] | None]] = []
+        # Each alias's first word, lower-cased: a company none of whose needles occurs is skipped unscanned.
+        self._needles: list[tuple[str, ...]] = []
         for rule in rules:
+            self._needles.append(tuple({a.split()[0].lower() for a in (rule.name, *rule.aliases) if a.split()}))
             exact = set(rule.case_sensitive)
             loose = [a for a in (rule.name, *rule.aliases) if a not in exact]
             strict = [a for a in (rule.name, *rule.aliases) if a in exact]
@@ -48,7 +51,10 @@ class CompanyMatcher:
     def mentions(self, text: str) -> list[Mention]:
         """Every mention of every company, in text order; excluded phrases are removed."""
         found: list[Mention] = []
-        for name, loose, strict, exclude in self._patterns:
+        lowered = text.lower()
+        for (name, loose, strict, exclude), needles in zip(self._patterns, self._needles, strict=True):
+            if not any(needle in lowered for needle in needles):
+                continue
             blocked = [(m.start(), m.end()) for m in exclude.finditer(text)] if exclude else []
             spans: dict[int, Mention] = {}
             for pattern in (strict, loose):

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
-import pandas as pd
-from sqlalchemy import Engine, func, select
+import pyarrow as pa
+from sqlalchemy import Connection, Engine, Select, func, select
 
-from dashboard.schema import article_companies, articles, meta
+from dashboard.schema import articles, meta
 
 LABELS = {"neg": -1, "neu": 0, "pos": 1}
 NO_LABEL = -2
@@ -34,6 +34,7 @@ class Facts:
 
     ids: np.ndarray  # int64, ascending
     day: np.ndarray  # int32 days since 1970-01-01
+    published: np.ndarray  # int64 seconds since 1970-01-01 UTC
     company_mask: np.ndarray  # int64
     topic_mask: np.ndarray  # int64
     tone: np.ndarray  # float64, NaN when not analysed
@@ -56,52 +57,122 @@ class Facts:
         return found[self.ids[found] == ids]
 
 
-def _version(engine: Engine) -> tuple[int, str]:
-    """What the facts depend on: the newest article id, and when the analysis was last rewritten."""
+def data_version(engine: Engine) -> tuple[int, str]:
+    """What per-article data depends on: the newest article id, and when the analysis was last rewritten."""
     with engine.connect() as conn:
         last = conn.execute(select(func.max(articles.c.id))).scalar() or 0
         built = conn.execute(select(meta.c.value).where(meta.c.key == "analysis_version")).scalar() or ""
     return int(last), str(built)
 
 
+def raw_rows(conn: Connection, statement: Select, chunk: int | None = None) -> list[tuple[object, ...]]:
+    """A select's rows straight from the driver, values as the driver gives them (SQLAlchemy's per-row
+    processing costs several times the query on hundreds of thousands of rows)."""
+    compiled = statement.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+    params = compiled.construct_params()
+    processors = compiled._bind_processors
+    values = {k: processors[k](v) if k in processors else v for k, v in params.items()}
+    args: object = (
+        tuple(values[name] for name in compiled.positiontup or ()) if conn.dialect.paramstyle == "qmark" else values
+    )
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(str(compiled), args)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
+def _adbc(engine: Engine):  # type: ignore[no-untyped-def]
+    """An Arrow-native (ADBC) connection to the engine's database: a million rows arrive as columns, without a
+    Python object per value (three times faster than the DB-API drivers, a fraction of the memory)."""
+    url = engine.url
+    if url.get_backend_name() == "sqlite":
+        import adbc_driver_sqlite.dbapi
+
+        return adbc_driver_sqlite.dbapi.connect(url.database or ":memory:")
+    import adbc_driver_postgresql.dbapi
+
+    plain = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    return adbc_driver_postgresql.dbapi.connect(plain)
+
+
+def _table(connection: object, sql: str) -> pa.Table:
+    cursor = connection.cursor()  # type: ignore[attr-defined]
+    try:
+        cursor.execute(sql)
+        return cursor.fetch_arrow_table()
+    finally:
+        cursor.close()
+
+
+def _codes(column: pa.ChunkedArray) -> tuple[np.ndarray, tuple[str, ...]]:
+    """Small integer codes for a column of repeated strings, and the strings they stand for."""
+    encoded = (
+        column.combine_chunks().dictionary_encode() if len(column) else pa.array([], pa.string()).dictionary_encode()
+    )
+    return encoded.indices.to_numpy(zero_copy_only=False).astype(np.int32), tuple(encoded.dictionary.to_pylist())
+
+
+def _numbers(table: pa.Table, name: str, dtype: type) -> np.ndarray:
+    return table.column(name).to_numpy().astype(dtype) if table.num_rows else np.array([], dtype=dtype)
+
+
+LABEL_SQL = "CASE {c} WHEN 'neg' THEN -1 WHEN 'neu' THEN 0 WHEN 'pos' THEN 1 ELSE -2 END"
+
+
 def _load(engine: Engine, after: int, version: tuple[int, str]) -> Facts:
     """Facts of the articles with ids above ``after`` (0: all), up to the version's newest id."""
-    a, ac = articles.c, article_companies.c
-    with engine.connect() as conn:
-        rows = conn.execute(
-            select(a.id, a.day, a.company_mask, a.topic_mask, a.tone, a.tone_label, a.publisher)
-            .where(a.id > after, a.id <= version[0])
-            .order_by(a.id)
-        ).all()
-        company_rows = conn.execute(
-            select(ac.article_id, ac.company, ac.tone, ac.tone_label)
-            .where(ac.article_id > after, ac.article_id <= version[0])
-            .order_by(ac.article_id)
-        ).all()
-    frame = pd.DataFrame.from_records(
-        [tuple(r) for r in rows], columns=["id", "day", "cm", "tm", "tone", "label", "publisher"]
+    sqlite = engine.url.get_backend_name() == "sqlite"
+    day = "CAST(julianday(day) - 2440587.5 AS INTEGER)" if sqlite else "(day - DATE '1970-01-01')"
+    published = (
+        "CAST(strftime('%s', published_at) AS INTEGER)"
+        if sqlite
+        else "CAST(EXTRACT(EPOCH FROM published_at) AS BIGINT)"
     )
-    ids = frame["id"].to_numpy(dtype=np.int64)
-    days = pd.to_datetime(frame["day"]).to_numpy(dtype="datetime64[D]").astype(np.int64).astype(np.int32)
-    publisher_codes, publishers = pd.factorize(frame["publisher"])
-    companies_frame = pd.DataFrame.from_records(
-        [tuple(r) for r in company_rows], columns=["id", "company", "tone", "label"]
-    )
-    company_codes, companies = pd.factorize(companies_frame["company"])
+    first, last = int(after), int(version[0])
+    connection = _adbc(engine)
+    try:
+        table = _table(
+            connection,
+            f"SELECT id, {day} AS day, {published} AS published, company_mask, topic_mask, tone, "
+            f"{LABEL_SQL.format(c='tone_label')} AS label, publisher FROM articles "
+            f"WHERE id > {first} AND id <= {last} ORDER BY id",
+        )
+        companies = _table(
+            connection,
+            f"SELECT article_id, company, tone, {LABEL_SQL.format(c='tone_label')} AS label FROM article_companies "
+            f"WHERE article_id > {first} AND article_id <= {last} ORDER BY article_id",
+        )
+    finally:
+        connection.close()
+    try:
+        return _facts(table, companies, version)
+    finally:
+        del table, companies
+        pa.default_memory_pool().release_unused()  # hand the Arrow buffers back rather than keep them pooled
+
+
+def _facts(table: pa.Table, companies: pa.Table, version: tuple[int, str]) -> Facts:
+    ids = _numbers(table, "id", np.int64)
+    publisher, publishers = _codes(table.column("publisher"))
+    company, company_names = _codes(companies.column("company"))
+    tones = table.column("tone").to_numpy(zero_copy_only=False) if table.num_rows else np.array([])
     return Facts(
         ids=ids,
-        day=days,
-        company_mask=frame["cm"].to_numpy(dtype=np.int64),
-        topic_mask=frame["tm"].to_numpy(dtype=np.int64),
-        tone=frame["tone"].to_numpy(dtype=np.float64, na_value=np.nan),
-        label=frame["label"].map(LABELS).fillna(NO_LABEL).to_numpy(dtype=np.int8),
-        publisher=publisher_codes.astype(np.int32),
-        publishers=tuple(publishers),
-        ac_position=np.searchsorted(ids, companies_frame["id"].to_numpy(dtype=np.int64)),
-        ac_company=company_codes.astype(np.int32),
-        ac_tone=companies_frame["tone"].to_numpy(dtype=np.float64),
-        ac_label=companies_frame["label"].map(LABELS).fillna(NO_LABEL).to_numpy(dtype=np.int8),
-        companies=tuple(companies),
+        day=_numbers(table, "day", np.int32),
+        published=_numbers(table, "published", np.int64),
+        company_mask=_numbers(table, "company_mask", np.int64),
+        topic_mask=_numbers(table, "topic_mask", np.int64),
+        tone=np.asarray(tones, dtype=np.float64),  # NULL (not analysed) becomes NaN
+        label=_numbers(table, "label", np.int8),
+        publisher=publisher,
+        publishers=publishers,
+        ac_position=np.searchsorted(ids, _numbers(companies, "article_id", np.int64)),
+        ac_company=company,
+        ac_tone=_numbers(companies, "tone", np.float64),
+        ac_label=_numbers(companies, "label", np.int8),
+        companies=company_names,
         version=version,
     )
 
@@ -125,6 +196,7 @@ def _extend(old: Facts, new: Facts) -> Facts:
     return Facts(
         ids=np.concatenate([old.ids, new.ids]),
         day=np.concatenate([old.day, new.day]),
+        published=np.concatenate([old.published, new.published]),
         company_mask=np.concatenate([old.company_mask, new.company_mask]),
         topic_mask=np.concatenate([old.topic_mask, new.topic_mask]),
         tone=np.concatenate([old.tone, new.tone]),
@@ -147,7 +219,7 @@ _lock = threading.Lock()
 def current(engine: Engine) -> Facts:
     """The facts of every stored article, loaded on first use and kept current (one small query a call)."""
     key = str(engine.url)
-    version = _version(engine)
+    version = data_version(engine)
     with _lock:
         held = _cache.get(key)
         if held is None or held.version[1] != version[1] or held.version[0] > version[0]:

@@ -20,7 +20,7 @@ from dashboard.schema import (
     rollup_company,
     rollup_day,
 )
-from dashboard.search import keyword_condition
+from dashboard.search import index_only_ids, keyword_condition
 
 ARTICLE_COLUMNS = ["id", "published_at", "publisher", "title", "link", "tone", "tone_label"]
 SORTS = {
@@ -84,11 +84,23 @@ COMPANY_CUBE = ["day", "company", "articles", "tone_sum", "tone_sq", "neg", "pos
 DAY_CUBE = ["day", "articles", "toned", "tone_sum", "tone_sq", "neg", "pos"]
 
 
+_KEYWORD_CACHE: dict[tuple[str, str, tuple[int, str]], np.ndarray] = {}
+
+
 def keyword_ids(engine: Engine, keyword: str) -> np.ndarray:
-    """Ids of the articles whose title or summary matches a keyword (full-text index, then the pattern)."""
-    with engine.connect() as conn:
-        found = conn.execute(select(articles.c.id).where(keyword_condition(keyword, engine.dialect.name))).scalars()
-        return np.fromiter(found, dtype=np.int64)
+    """Ids of the articles whose title or summary matches a keyword (full-text index, then the pattern when
+    the index alone cannot decide). Kept per keyword until the data changes: a page asks several times."""
+    key = (str(engine.url), keyword, facts.data_version(engine))
+    if key not in _KEYWORD_CACHE:
+        statement = index_only_ids(keyword, engine.dialect.name)
+        if statement is None:
+            statement = select(articles.c.id).where(keyword_condition(keyword, engine.dialect.name))
+        with engine.connect() as conn:
+            rows = facts.raw_rows(conn, statement)
+        if len(_KEYWORD_CACHE) >= 32:
+            _KEYWORD_CACHE.pop(next(iter(_KEYWORD_CACHE)))
+        _KEYWORD_CACHE[key] = np.sort(np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows)))
+    return _KEYWORD_CACHE[key]
 
 
 def _selected(engine: Engine, filters: Filters, span: tuple[date, date] | None) -> tuple[facts.Facts, np.ndarray]:
@@ -241,20 +253,28 @@ def article_page(
     page: int = 1,
     size: int = 50,
     span: tuple[date, date] | None = None,
+    count: bool = True,
 ) -> tuple[pd.DataFrame, int]:
     """One page of the selection's articles (``span`` narrows the dates, as for the headlines behind a
-    spike) with their companies and topics, and the selection's size."""
-    conditions = _article_conditions(engine, filters, span if span is not None else filters.span())
-    total = selection_size(engine, filters, span)
+    spike) with their companies and topics, and the selection's size (-1 when not ``count``ed: the
+    headline tables under the charts need none)."""
+    span = span if span is not None else filters.span()
+    total = selection_size(engine, filters, span) if count else -1
+    columns = select(*(articles.c[c] for c in ARTICLE_COLUMNS), articles.c.summary)
     with engine.connect() as conn:
-        rows = conn.execute(
-            select(*(articles.c[c] for c in ARTICLE_COLUMNS), articles.c.summary)
-            .where(*conditions)
-            .order_by(*SORTS[sort])
-            .limit(size)
-            .offset(max(0, page - 1) * size)
-        ).all()
-        page_ids = [r.id for r in rows]
+        if _needs_articles(filters):
+            # The facts pick the page's ids (the index found the keyword's articles); fetch just those.
+            page_ids = _page_ids(*_selected(engine, filters, span), sort, page, size)
+            found = {r.id: r for r in conn.execute(columns.where(articles.c.id.in_(page_ids or [-1])))}
+            rows = [found[i] for i in page_ids if i in found]
+        else:
+            rows = conn.execute(
+                columns.where(*_article_conditions(engine, filters, span))
+                .order_by(*SORTS[sort])
+                .limit(size)
+                .offset(max(0, page - 1) * size)
+            ).all()
+            page_ids = [r.id for r in rows]
         companies = conn.execute(
             select(article_companies.c.article_id, article_companies.c.company, article_companies.c.tone).where(
                 article_companies.c.article_id.in_(page_ids or [-1])
@@ -279,10 +299,26 @@ def article_page(
     return frame, total
 
 
+def _page_ids(held: facts.Facts, chosen: np.ndarray, sort: str, page: int, size: int) -> list[int]:
+    """The ids on one page of the chosen articles in the given order (ties broken by id, as in SORTS)."""
+    positions = np.flatnonzero(chosen)
+    ids, published, tone = held.ids[positions], held.published[positions], held.tone[positions]
+    keys = {  # np.lexsort sorts by the last key first
+        "newest": (-ids, -published),
+        "oldest": (ids, published),
+        "most negative": (-ids, tone),
+        "most positive": (-ids, -tone),
+    }[sort]
+    ordered = positions[np.lexsort(keys)]
+    start = max(0, page - 1) * size
+    return [int(i) for i in held.ids[ordered[start : start + size]]]
+
+
 def data_bounds(engine: Engine) -> tuple[date, date] | None:
     """Dates of the oldest and newest stored article (UTC), or None for an empty store."""
-    with engine.connect() as conn:
-        first, last = conn.execute(select(func.min(articles.c.published_at), func.max(articles.c.published_at))).one()
+    with engine.connect() as conn:  # two queries: each one reads a single end of the index
+        first = conn.execute(select(func.min(articles.c.published_at))).scalar()
+        last = conn.execute(select(func.max(articles.c.published_at))).scalar()
     if first is None:
         return None
     return first.date(), last.date()

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, literal_column, or_, select, text
+from sqlalchemy import ColumnElement, Select, and_, literal_column, or_, select, text
 
 from dashboard.schema import articles
 from dashboard.terms import keyword_regex
@@ -76,6 +76,19 @@ def tsquery(parts: list[Part]) -> str:
         return "(" + " <-> ".join(words) + ")"
 
     return " & ".join("(" + " | ".join(phrase(t, p) for t, p in part.alternatives) + ")" for part in parts)
+
+
+def index_only_ids(keyword: str, dialect: str) -> Select | None:
+    """A select of the matching article ids straight from SQLite's index, when the index alone decides
+    (no lookup in the articles table: most of the time for a common word), else None."""
+    if not is_exact(keyword, dialect):
+        return None
+    query = fts5_query(index_parts(keyword, dialect))
+    return (
+        select(literal_column("rowid"))
+        .select_from(text("articles_fts"))
+        .where(text("articles_fts MATCH :fts").bindparams(fts=query))
+    )
 
 
 def keyword_condition(keyword: str, dialect: str) -> ColumnElement[bool]:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import math
-import statistics
 from dataclasses import dataclass
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 PERIOD = {"day": "D", "week": "W", "month": "M"}  # weeks start on Monday (pandas' W-SUN periods)
@@ -104,11 +103,23 @@ def _topic_rows(cube: pd.DataFrame, topic_names: list[str]) -> pd.DataFrame:
     """The company cube's per-topic columns (``n:<topic>``, ``tone:<topic>``) as rows: one per row and topic,
     with ``articles`` and ``tone_sum`` restricted to the articles mentioning that topic."""
     keep = [c for c in ("period", "day", "company") if c in cube]
-    parts = [
-        cube[keep].assign(topic=topic, articles=cube.get(f"n:{topic}", 0), tone_sum=cube.get(f"tone:{topic}", 0.0))
-        for topic in topic_names
-    ]
-    return pd.concat(parts, ignore_index=True) if parts else cube[keep].assign(topic=[], articles=[], tone_sum=[])
+    size = len(cube)
+
+    def stacked(prefix: str) -> np.ndarray:
+        parts = [
+            cube[f"{prefix}:{t}"].to_numpy(dtype=float) if f"{prefix}:{t}" in cube else np.zeros(size)
+            for t in topic_names
+        ]
+        return np.concatenate(parts) if parts else np.zeros(0)
+
+    return pd.DataFrame(
+        {
+            **{c: np.tile(cube[c].to_numpy(), len(topic_names)) for c in keep},
+            "topic": np.repeat(np.array(topic_names, dtype=object), size),
+            "articles": stacked("n"),
+            "tone_sum": stacked("tone"),
+        }
+    )
 
 
 def topic_over_time(
@@ -143,6 +154,16 @@ def topic_over_time(
     return out[["period", "company", "topic", "n", "articles", "per100", "value"]]
 
 
+def _row_medians(rows: np.ndarray) -> np.ndarray:
+    """The median of each row, ignoring NaN (each row has at least one number). Sorting puts NaN last, so
+    the middle of the numbers is found by position: far faster than numpy's nanmedian on short rows."""
+    ordered = np.sort(rows, axis=1)
+    count = np.count_nonzero(~np.isnan(rows), axis=1)
+    low = np.take_along_axis(ordered, ((count - 1) // 2)[:, None], axis=1)[:, 0]
+    high = np.take_along_axis(ordered, (count // 2)[:, None], axis=1)[:, 0]
+    return (low + high) / 2
+
+
 def find_spikes(
     frame: pd.DataFrame,
     group_col: str,
@@ -163,29 +184,38 @@ def find_spikes(
     neither judged nor part of the history: one article is not a trend.
     """
     rows = []
+    floor = 1.0 if value_col in ("n", "value", "smoothed") else 0.05
     for group, series in frame.sort_values("period").groupby(group_col):
         if count_col is not None:
             series = series[series[count_col] >= min_count]
-        values = series[value_col].astype(float).tolist()
-        periods = series["period"].tolist()
-        for i in range(len(values)):
-            history = [v for v in values[max(0, i - window) : i] if not math.isnan(v)]
-            if len(history) < min_history or math.isnan(values[i]):
-                continue
-            median = statistics.median(history)
-            mad = statistics.median([abs(v - median) for v in history]) * 1.4826
-            z = (values[i] - median) / max(mad, 1.0 if value_col in ("n", "value", "smoothed") else 0.05)
-            if abs(z) >= threshold and (abs(values[i]) >= min_value or value_col not in ("n", "value")):
-                rows.append(
-                    {
-                        "period": periods[i],
-                        group_col: group,
-                        "value": values[i],
-                        "baseline": median,
-                        "z": round(z, 2),
-                        "direction": "up" if z > 0 else "down",
-                    }
-                )
+        values = series[value_col].to_numpy(dtype=float)
+        if len(values) <= min_history:
+            continue
+        # Row i of ``history`` holds the ``window`` values before period i (NaN where there are none).
+        padded = np.concatenate([np.full(window, np.nan), values])
+        history = np.lib.stride_tricks.sliding_window_view(padded, window)[: len(values)]
+        enough = (np.count_nonzero(~np.isnan(history), axis=1) >= min_history) & ~np.isnan(values)
+        if not enough.any():
+            continue
+        history, current = history[enough], values[enough]
+        median = _row_medians(history)
+        mad = _row_medians(np.abs(history - median[:, None])) * 1.4826
+        z = (current - median) / np.maximum(mad, floor)
+        hit = np.abs(z) >= threshold
+        if value_col in ("n", "value"):
+            hit &= np.abs(current) >= min_value
+        periods = series["period"].to_numpy()[enough]
+        for i in np.flatnonzero(hit):
+            rows.append(
+                {
+                    "period": pd.Timestamp(periods[i]),
+                    group_col: group,
+                    "value": float(current[i]),
+                    "baseline": float(median[i]),
+                    "z": round(float(z[i]), 2),
+                    "direction": "up" if z[i] > 0 else "down",
+                }
+            )
     return pd.DataFrame(rows, columns=["period", group_col, "value", "baseline", "z", "direction"])
 
 

@@ -15,4 +15,4 @@ if [ "$articles" = 0 ]; then
     .venv/bin/python -m dashboard demo
   fi
 fi
-exec .venv/bin/python -m streamlit run app.py "$@"
+exec .venv/bin/python -m dashboard.ui.serve "$@"

@@ -126,3 +126,14 @@ def test_bounds_publishers_and_demo_flag(stored: Engine) -> None:
     assert queries.publisher_counts(stored, NOVEMBER).to_dict("records")[0] == {"publisher": "Reuters", "articles": 2}
     assert queries.feed_counts(stored, NOVEMBER).to_dict("records") == [{"feed": "test", "articles": 5}]
     assert queries.is_demo(stored) is False
+
+
+@pytest.mark.parametrize("sort", ["newest", "oldest", "most negative", "most positive"])
+def test_pages_from_the_facts_match_pages_from_sql(stored: Engine, sort: str) -> None:
+    # Naming every publisher sends the page through the per-article facts; no filter, through SQL.
+    everyone = Filters(**{**NOVEMBER.__dict__, "sources": ("Reuters", "The Verge", "CNBC", "Nature")})
+    for page in (1, 2, 3):
+        by_sql, total = queries.article_page(stored, NOVEMBER, sort=sort, page=page, size=2)
+        by_facts, total_facts = queries.article_page(stored, everyone, sort=sort, page=page, size=2)
+        assert by_facts["id"].tolist() == by_sql["id"].tolist()
+        assert total_facts == total == 5

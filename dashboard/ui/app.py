@@ -170,3 +170,4 @@ def main() -> None:
         pages.articles_page(ctx, explain_panel)
     else:
         pages.PAGES[view](ctx)
+    data.warm_facts(url)

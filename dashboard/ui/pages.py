@@ -93,7 +93,7 @@ def _topics(ctx: Context, cube: pd.DataFrame) -> pd.DataFrame:
 
 def _headlines(ctx: Context, filters: Filters, span: tuple[date, date] | None, sort: str) -> pd.DataFrame:
     """Up to 200 of the selection's articles (in ``span``, when given) for a table under a chart."""
-    frame, _ = data.article_page(ctx.url, filters, sort, 1, HEADLINES, span, ctx.version)
+    frame, _ = data.article_page(ctx.url, filters, sort, 1, HEADLINES, span, ctx.version, count=False)
     return frame
 
 
