@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -12,7 +13,7 @@ from sqlalchemy import Engine
 from dashboard.analysis import Analyzer
 from dashboard.config import Config
 from dashboard.fetch import FetchPolicy, FetchRequest, fetch_all
-from dashboard.models import FeedSpec, FetchStatus
+from dashboard.models import FeedSpec, FetchResult, FetchStatus, ParsedFeed
 from dashboard.parallel import ParallelAnalyzer
 from dashboard.parse import parse_feed
 from dashboard.store import feed_states, record_fetch
@@ -78,12 +79,12 @@ def run_ingest(
             )
         )
     reports: list[FeedReport] = []
-    for request, fetched in fetch_all(requests, policy, stop):
-        job = jobs[int(request.key)]
-        fetched_at = datetime.now(UTC)
-        parsed = None
-        if fetched.status == FetchStatus.OK:
-            parsed = parse_feed(fetched.body, job.spec, fetched_at, fetched.content_type, fetched.final_url)
+    parallel = analyzer if isinstance(analyzer, ParallelAnalyzer) else None
+    pending: deque[tuple[FetchJob, FetchResult, datetime, Callable[[], ParsedFeed | None]]] = deque()
+
+    def store_oldest() -> None:
+        job, fetched, fetched_at, parsed_later = pending.popleft()
+        parsed = parsed_later()
         outcome = record_fetch(
             engine,
             job.spec,
@@ -109,8 +110,27 @@ def run_ingest(
         reports.append(report)
         if progress:
             progress(report, len(reports), len(jobs))
+
+    # Feeds are parsed in the analysis workers while earlier ones are stored (parsing is most of a feed's
+    # cost); a few run ahead, and each is stored, in its own transaction, in the order it was fetched.
+    ahead = 2 * parallel.workers if parallel else 0
+    for request, fetched in fetch_all(requests, policy, stop):
+        job = jobs[int(request.key)]
+        fetched_at = datetime.now(UTC)
+        parse_args = (fetched.body, job.spec, fetched_at, fetched.content_type, fetched.final_url)
+        if fetched.status != FetchStatus.OK:
+            pending.append((job, fetched, fetched_at, lambda: None))
+        elif parallel is not None:
+            pending.append((job, fetched, fetched_at, parallel.submit(parse_feed, *parse_args)))
+        else:
+            parsed = parse_feed(*parse_args)
+            pending.append((job, fetched, fetched_at, lambda parsed=parsed: parsed))
+        while len(pending) > ahead:
+            store_oldest()
         if stop is not None and stop.is_set():
             break
+    while pending:
+        store_oldest()
     return reports
 
 

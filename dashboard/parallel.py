@@ -6,12 +6,14 @@ import multiprocessing
 import os
 import signal
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from multiprocessing.pool import AsyncResult, Pool
+from typing import TypeVar
 
 from dashboard.analysis import Analyzer, ArticleAnalysis
 
 Items = Sequence[tuple[str, str]]
+T = TypeVar("T")
 _WORKER: Analyzer | None = None
 MIN_PARALLEL = 200  # smaller batches cost more to ship to a worker than to score here
 
@@ -63,6 +65,13 @@ class ParallelAnalyzer:
         if self._pool is None or len(items) < MIN_PARALLEL:
             return self.analyzer.analyse_many(items)
         return [a for part in self._pool.map(_analyse, self._chunks(items)) for a in part]
+
+    def submit(self, function: Callable[..., T], *args: object) -> Callable[[], T]:
+        """Run ``function(*args)`` in a worker (here, with one worker); returns a call that waits for it."""
+        if self._pool is None:
+            result = function(*args)
+            return lambda: result
+        return self._pool.apply_async(function, args).get
 
     def stream(self, batches: Iterable[Items], ahead: int | None = None) -> Iterator[list[ArticleAnalysis]]:
         """Analyses batch by batch, in order, computed a few batches ahead in the workers while the caller

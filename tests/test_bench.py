@@ -1,0 +1,51 @@
+"""The benchmark command runs end to end at a small size (CI's smoke run of `python -m bench`)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_the_benchmarks_run_at_a_small_size_and_write_both_tables(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bench",
+            "--articles",
+            "1500",
+            "--small",
+            "500",
+            "--ingest",
+            "400",
+            "--combos",
+            "3",
+            "--repeat",
+            "1",
+            "--postgres",
+            "--rescore",
+            "--out",
+            str(tmp_path),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    results = json.loads((tmp_path / "latest.json").read_text())
+    for backend in ("sqlite", "postgresql"):
+        large = results[backend]["1500"]
+        assert large["bulk_load"]["seconds"] > 0
+        assert set(large["filters"]) >= {"median_s", "overview_median_s", "trends_median_s", "articles_median_s"}
+        assert large["keyword"]["median_s"] > 0 and large["baseline"]["load_all_s"] > 0
+        assert {"headline", "headline+summary"} <= set(results[backend]["ingest"])
+    assert results["sqlite"]["1500"]["served"]["rss_mb"] > 0
+    assert results["sqlite"]["1500"]["rescore"]["seconds"] > 0
+    table = (tmp_path / "latest.md").read_text()
+    assert "| New filter combination, median | sqlite |" in table
+    assert "| Ingest, headline | postgresql |" in table
