@@ -118,7 +118,9 @@ def _numbers(table: pa.Table, name: str, dtype: type) -> np.ndarray:
     return table.column(name).to_numpy().astype(dtype) if table.num_rows else np.array([], dtype=dtype)
 
 
-LABEL_SQL = "CASE {c} WHEN 'neg' THEN -1 WHEN 'neu' THEN 0 WHEN 'pos' THEN 1 ELSE -2 END"
+LABEL_SQL = (
+    "CASE {c} " + " ".join(f"WHEN '{name}' THEN {code}" for name, code in LABELS.items()) + f" ELSE {NO_LABEL} END"
+)
 
 
 def _load(engine: Engine, after: int, version: tuple[int, str]) -> Facts:

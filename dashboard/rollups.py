@@ -14,7 +14,16 @@ from datetime import UTC, date, datetime
 from sqlalchemy import Connection, Engine, Table, case, delete, func, insert, literal, select, update
 
 from dashboard.analysis import ArticleAnalysis
-from dashboard.schema import article_companies, article_topics, articles, label_bits, meta, rollup_company, rollup_day
+from dashboard.schema import (
+    article_companies,
+    article_topics,
+    articles,
+    insert_many,
+    label_bits,
+    meta,
+    rollup_company,
+    rollup_day,
+)
 
 MAX_BITS = 63
 KINDS = ("company", "topic")
@@ -86,22 +95,12 @@ def keyed(conn: Connection, items: Sequence[tuple[datetime, ArticleAnalysis | No
 def _upsert_add(conn: Connection, table: Table, keys: list[str], rows: list[dict[str, object]]) -> None:
     """Insert rows, or add their counts and sums to the rows already there: one driver-level executemany
     of ``INSERT ... ON CONFLICT DO UPDATE``, which SQLite and PostgreSQL spell the same way."""
-    if not rows:
-        return
-    names = [c.name for c in table.c]
-    sums = [n for n in names if n not in keys]
-    marker = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    sql = (
-        f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join([marker] * len(names))}) "
-        f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET "
-        + ", ".join(f"{n} = {table.name}.{n} + excluded.{n}" for n in sums)
+    sums = [c.name for c in table.c if c.name not in keys]
+    on_conflict = f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET " + ", ".join(
+        f"{n} = {table.name}.{n} + excluded.{n}" for n in sums
     )
-    processors = [table.c[n].type._cached_bind_processor(conn.dialect) for n in names]
     # A fixed order takes row locks in the same order in every writer (no deadlocks on PostgreSQL).
-    ordered = sorted(rows, key=lambda r: tuple(str(r[k]) for k in keys))
-    conn.exec_driver_sql(
-        sql, [tuple(p(r[n]) if p else r[n] for n, p in zip(names, processors, strict=True)) for r in ordered]
-    )
+    insert_many(conn, table, sorted(rows, key=lambda r: tuple(str(r[k]) for k in keys)), on_conflict)
 
 
 def add(conn: Connection, items: Sequence[Keyed]) -> None:

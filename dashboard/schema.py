@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy import (
@@ -197,6 +197,20 @@ def _add_rollup_keys(conn: Connection) -> None:
 
 # Migrations: MIGRATIONS[n] upgrades a database at version n to n + 1.
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _add_article_tone, 2: _add_rollup_keys}
+
+
+def insert_many(conn: Connection, table: Table, rows: Sequence[dict[str, object]], suffix: str = "") -> None:
+    """Insert many rows with one driver-level executemany, converting values with each column's own type
+    (the same rows as ``conn.execute(insert(table), rows)``, whose per-row bookkeeping costs more than
+    SQLite's insert itself on large batches). ``suffix`` follows the VALUES clause (ON CONFLICT ...)."""
+    if not rows:
+        return
+    names = list(rows[0])
+    processors = [table.c[n].type._cached_bind_processor(conn.dialect) for n in names]
+    marker = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    sql = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join([marker] * len(names))}) {suffix}"
+    converted = [tuple(p(row[n]) if p else row[n] for n, p in zip(names, processors, strict=True)) for row in rows]
+    conn.exec_driver_sql(sql.rstrip(), converted)
 
 
 def create_search_index(conn: Connection) -> None:

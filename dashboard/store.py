@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, Table, create_engine, event, func, insert, select, text, update
+from sqlalchemy import Connection, Engine, create_engine, event, func, insert, select, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 
@@ -18,7 +18,15 @@ from dashboard.analysis import ArticleAnalysis
 from dashboard.config import DATA_DIR
 from dashboard.models import Article, FeedSpec, FetchResult, FetchStatus, ParsedFeed
 from dashboard.normalize import article_keys
-from dashboard.schema import article_companies, article_feeds, article_topics, articles, ensure_schema, feeds
+from dashboard.schema import (
+    article_companies,
+    article_feeds,
+    article_topics,
+    articles,
+    ensure_schema,
+    feeds,
+    insert_many,
+)
 from dashboard.schema import article_keys as article_keys_table
 
 DEFAULT_DB_PATH = DATA_DIR / "news.db"
@@ -116,21 +124,6 @@ def _feed_id(conn: Connection, spec: FeedSpec) -> int:
     return row.id
 
 
-def bulk_insert(conn: Connection, table: Table, rows: Sequence[dict[str, object]]) -> None:
-    """Insert many rows with one driver-level executemany, converting values with each column's own type.
-    (Same rows as ``conn.execute(insert(table), rows)``; SQLAlchemy's per-row bookkeeping cost more than
-    SQLite's insert itself on large batches.)"""
-    if not rows:
-        return
-    names = list(rows[0])
-    dialect = conn.dialect
-    processors = [table.c[n].type._cached_bind_processor(dialect) for n in names]
-    marker = "?" if dialect.paramstyle == "qmark" else "%s"
-    sql = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join([marker] * len(names))})"
-    converted = [tuple(p(row[n]) if p else row[n] for n, p in zip(names, processors, strict=True)) for row in rows]
-    conn.exec_driver_sql(sql, converted)
-
-
 def write_analysis_rows(conn: Connection, analysed: Sequence[tuple[int, ArticleAnalysis]]) -> None:
     """Insert the company and topic rows of analysed articles (their old rows must be gone)."""
     companies = [
@@ -144,9 +137,9 @@ def write_analysis_rows(conn: Connection, analysed: Sequence[tuple[int, ArticleA
         for name, n in analysis.topics.items()
     ]
     if companies:
-        bulk_insert(conn, article_companies, companies)
+        insert_many(conn, article_companies, companies)
     if topics:
-        bulk_insert(conn, article_topics, topics)
+        insert_many(conn, article_topics, topics)
 
 
 def _allocate_ids(conn: Connection, count: int) -> list[int]:
@@ -197,7 +190,7 @@ def _write_articles(
         analyses = analyse([(a.title, a.summary) for a in new_rows]) if analyse else [None] * len(new_rows)
         rolled = rollups.keyed(conn, [(a.published_at, x) for a, x in zip(new_rows, analyses, strict=True)])
         new_ids = _allocate_ids(conn, len(new_rows))
-        bulk_insert(
+        insert_many(
             conn,
             articles,
             [
@@ -226,7 +219,7 @@ def _write_articles(
     ids = [ref if kind == "db" else new_ids[ref] for kind, ref in resolved]
     new_keys = {k: (ref if kind == "db" else new_ids[ref]) for k, (kind, ref) in ref_of.items() if k not in owner}
     if new_keys:
-        bulk_insert(conn, article_keys_table, [{"key_hash": k, "article_id": v} for k, v in new_keys.items()])
+        insert_many(conn, article_keys_table, [{"key_hash": k, "article_id": v} for k, v in new_keys.items()])
     linked: set[int] = set()
     known_ids = sorted({i for (kind, _), i in zip(resolved, ids, strict=True) if kind == "db"})
     for chunk in _chunks(known_ids, _IN_CHUNK):  # type: ignore[arg-type]
@@ -238,7 +231,7 @@ def _write_articles(
         linked.update(rows.scalars())
     to_link = sorted(set(ids) - linked)
     if to_link:
-        bulk_insert(
+        insert_many(
             conn,
             article_feeds,
             [{"article_id": i, "feed_id": feed_id, "first_seen_at": seen_at} for i in to_link],

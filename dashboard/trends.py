@@ -40,8 +40,9 @@ def _smooth(frame: pd.DataFrame, group_col: str, column: str, window: int) -> pd
 
 def _with_periods(cube: pd.DataFrame, step: str) -> pd.DataFrame:
     """A roll-up frame (one row per day and key) with the period each day falls in."""
-    days = pd.to_datetime(cube["day"]) if len(cube) else pd.Series([], dtype="datetime64[ns]")
-    return cube.assign(period=days.dt.to_period(PERIOD[step]).dt.start_time if len(cube) else days)
+    if not len(cube):
+        return cube.assign(period=pd.Series([], dtype="datetime64[ns]"))
+    return cube.assign(period=to_periods(cube["day"], step))
 
 
 def _mean_std(n: pd.Series, total: pd.Series, squares: pd.Series) -> tuple[pd.Series, pd.Series]:

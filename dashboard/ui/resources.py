@@ -14,7 +14,7 @@ from dashboard import facts, queries
 from dashboard.analysis import Analyzer
 from dashboard.config import DEFAULT_CONFIG, Config, load_config
 from dashboard.filters import Filters
-from dashboard.schema import articles, feeds, meta
+from dashboard.schema import feeds
 from dashboard.stats import collect_stats
 from dashboard.store import database_url, open_engine
 
@@ -62,11 +62,10 @@ def config_path() -> str:
 def data_version(engine: Engine) -> tuple[int, int, str]:
     """Changes whenever an ingest stores anything or a rescore rewrites the analysis: part of every cached
     read's key. (The newest id, not a count: counting a million rows on every rerun costs ~50 ms.)"""
+    last_id, analysed = facts.data_version(engine)
     with engine.connect() as conn:
-        last_id = conn.execute(select(func.max(articles.c.id))).scalar()
         last_fetch = conn.execute(select(func.max(feeds.c.last_fetch_at))).scalar()
-        analysed = conn.execute(select(meta.c.value).where(meta.c.key == "analysis_version")).scalar()
-    return int(last_id or 0), 0, f"{last_fetch}|{analysed}"
+    return last_id, 0, f"{last_fetch}|{analysed}"
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
