@@ -283,7 +283,8 @@ def write_feeds(folder: Path, count: int, with_summary: bool, per_feed: int = 50
             description = f"<description>{escape(summary)}</description>" if summary else ""
             entries.append(
                 f"<item><title>{escape(a.title)}</title><link>https://{a.publisher_domain}/{index}</link>"
-                f"<guid>{escape(a.guid or '')}</guid><pubDate>{format_datetime(a.published_at)}</pubDate>"
+                f'<guid isPermaLink="false">{escape(a.guid or "")}</guid>'
+                f"<pubDate>{format_datetime(a.published_at)}</pubDate>"
                 f"{description}</item>"
             )
         body = (

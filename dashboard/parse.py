@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 import json
 import time
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -12,6 +13,7 @@ import feedparser
 
 from dashboard.models import Article, FeedSpec, ParsedFeed
 from dashboard.normalize import canonical_link, host_of, html_to_text, split_publisher_suffix, truncate
+from dashboard.plainrss import NotPlain, plain_rss_entries
 
 SUMMARY_LIMIT = 2000
 FUTURE_TOLERANCE = timedelta(days=1)
@@ -115,40 +117,57 @@ def _parse_json_feed(body: bytes, spec: FeedSpec, fetched_at: datetime) -> Parse
         return ParsedFeed(error=f"not an RSS/Atom feed (JSON that does not parse: {exc})")
     if not isinstance(doc, dict) or not str(doc.get("version", "")).startswith(_JSON_FEED_PREFIX):
         return ParsedFeed(error="not an RSS/Atom feed (JSON, but not a JSON Feed)")
-    articles: list[Article] = []
-    skipped = 0
     feed_title = html_to_text(str(doc.get("title") or ""))
-    for item in doc.get("items") or []:
-        if not isinstance(item, dict):
-            skipped += 1
-            continue
-        article = build_article(
-            spec=spec,
-            feed_title=feed_title,
-            raw_title=str(item.get("title") or ""),
-            raw_link=str(item.get("url") or item.get("external_url") or "") or None,
-            raw_summary=str(item.get("summary") or item.get("content_text") or item.get("content_html") or ""),
-            source_name="",
-            source_url="",
-            guid=str(item["id"]) if item.get("id") is not None else None,
-            published=_iso_to_utc(item.get("date_published")),
-            updated=_iso_to_utc(item.get("date_modified")),
-            fetched_at=fetched_at,
-        )
-        if article is None:
-            skipped += 1
-        else:
-            articles.append(article)
-    return ParsedFeed(articles=articles, skipped=skipped, title=feed_title)
+    items = doc.get("items") or []
+    entries = [
+        {
+            "raw_title": str(item.get("title") or ""),
+            "raw_link": str(item.get("url") or item.get("external_url") or "") or None,
+            "raw_summary": str(item.get("summary") or item.get("content_text") or item.get("content_html") or ""),
+            "source_name": "",
+            "source_url": "",
+            "guid": str(item["id"]) if item.get("id") is not None else None,
+            "published": _iso_to_utc(item.get("date_published")),
+            "updated": _iso_to_utc(item.get("date_modified")),
+        }
+        for item in items
+        if isinstance(item, dict)
+    ]
+    parsed = _build_all(spec, feed_title, entries, fetched_at)
+    return replace(parsed, skipped=parsed.skipped + len(items) - len(entries))
+
+
+def _build_all(
+    spec: FeedSpec, feed_title: str, entries: list[dict[str, Any]], fetched_at: datetime, warning: str | None = None
+) -> ParsedFeed:
+    """Articles from entries' raw fields; entries with neither title nor link are skipped and counted."""
+    articles = [build_article(spec=spec, feed_title=feed_title, fetched_at=fetched_at, **entry) for entry in entries]
+    kept = [a for a in articles if a is not None]
+    return ParsedFeed(articles=kept, skipped=len(articles) - len(kept), title=feed_title, warning=warning)
 
 
 def parse_feed(body: bytes, spec: FeedSpec, fetched_at: datetime, content_type: str = "", url: str = "") -> ParsedFeed:
-    """Parse feed bytes with feedparser into articles, or an error saying why there are none."""
+    """Feed bytes into articles, or an error saying why there are none: plain RSS 2.0 by the fast reader,
+    JSON Feed by its own, everything else by feedparser."""
     if not body.strip():
         return ParsedFeed(error="empty response body")
     stripped = body.lstrip(b"\xef\xbb\xbf \t\r\n")
     if stripped[:1] in (b"{", b"["):
         return _parse_json_feed(body, spec, fetched_at)
+    try:
+        feed_title, entries = plain_rss_entries(body, content_type)
+    except NotPlain:
+        pass
+    else:
+        return _build_all(spec, html_to_text(feed_title), entries, fetched_at)
+    return parse_with_feedparser(body, spec, fetched_at, content_type, url)
+
+
+def parse_with_feedparser(
+    body: bytes, spec: FeedSpec, fetched_at: datetime, content_type: str = "", url: str = ""
+) -> ParsedFeed:
+    """Any RSS/Atom dialect, malformed or not, through feedparser (relative links resolved against url)."""
+    stripped = body.lstrip(b"\xef\xbb\xbf \t\r\n")
     headers = {"content-location": url or spec.url}
     if content_type:
         headers["content-type"] = content_type
@@ -166,31 +185,20 @@ def parse_feed(body: bytes, spec: FeedSpec, fetched_at: datetime, content_type: 
             return ParsedFeed(error="an HTML page, not a feed")
         if not parsed.get("version"):
             return ParsedFeed(error=f"not an RSS/Atom feed ({problem or 'no feed elements found'})")
-    feed_title = html_to_text(parsed.feed.get("title", ""))
-    articles: list[Article] = []
-    skipped = 0
+    entries = []
     for entry in parsed.entries:
         source = entry.get("source") or {}
-        article = build_article(
-            spec=spec,
-            feed_title=feed_title,
-            raw_title=entry.get("title", ""),
-            raw_link=entry.get("feedburner_origlink") or entry.get("link"),
-            raw_summary=_entry_summary(entry),
-            source_name=source.get("title", "") if isinstance(source, dict) else "",
-            source_url=source.get("href", "") if isinstance(source, dict) else "",
-            guid=entry.get("id"),
-            published=_struct_to_utc(dict.get(entry, "published_parsed")),
-            updated=_struct_to_utc(dict.get(entry, "updated_parsed")),  # dict.get: no deprecated alias
-            fetched_at=fetched_at,
+        entries.append(
+            {
+                "raw_title": entry.get("title", ""),
+                "raw_link": entry.get("feedburner_origlink") or entry.get("link"),
+                "raw_summary": _entry_summary(entry),
+                "source_name": source.get("title", "") if isinstance(source, dict) else "",
+                "source_url": source.get("href", "") if isinstance(source, dict) else "",
+                "guid": entry.get("id"),
+                "published": _struct_to_utc(dict.get(entry, "published_parsed")),
+                "updated": _struct_to_utc(dict.get(entry, "updated_parsed")),  # dict.get: no deprecated alias
+            }
         )
-        if article is None:
-            skipped += 1
-        else:
-            articles.append(article)
-    return ParsedFeed(
-        articles=articles,
-        skipped=skipped,
-        title=feed_title,
-        warning=f"malformed feed, entries recovered: {problem}" if problem else None,
-    )
+    warning = f"malformed feed, entries recovered: {problem}" if problem else None
+    return _build_all(spec, html_to_text(parsed.feed.get("title", "")), entries, fetched_at, warning)
