@@ -10,13 +10,13 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import Engine
 
-from dashboard.analysis import Analyzer
+from dashboard.analysis import Analyzer, ArticleAnalysis
 from dashboard.config import Config
 from dashboard.fetch import FetchPolicy, FetchRequest, fetch_all
 from dashboard.models import FeedSpec, FetchResult, FetchStatus, ParsedFeed
 from dashboard.parallel import ParallelAnalyzer
 from dashboard.parse import parse_feed
-from dashboard.store import feed_states, record_fetch
+from dashboard.store import AnalyseMany, feed_states, hashed_keys, record_fetch
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,35 @@ class FeedReport:
 Progress = Callable[[FeedReport, int, int], None]
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """A fetched feed made ready to store: its articles and, when a worker did them ahead, every article's
+    analysis and hashed de-duplication keys (the store keeps those of the articles that are new)."""
+
+    parsed: ParsedFeed | None
+    analyses: list[ArticleAnalysis] | None = None
+    keys: list[list[str]] | None = None
+
+    def analyse(self, fallback: AnalyseMany | None) -> AnalyseMany | None:
+        """The store's analysis callable: answered from the analyses made ahead, else ``fallback``."""
+        if self.analyses is None or self.parsed is None:
+            return fallback
+        known = {(a.title, a.summary): x for a, x in zip(self.parsed.articles, self.analyses, strict=True)}
+        return lambda items: [known[item] for item in items]
+
+
+def prepare(
+    analyzer: Analyzer, body: bytes, spec: FeedSpec, fetched_at: datetime, content_type: str, url: str
+) -> Prepared:
+    """Parse a feed and analyse and key every entry: the CPU-heavy part of ingest, run in a worker."""
+    parsed = parse_feed(body, spec, fetched_at, content_type, url)
+    return Prepared(
+        parsed,
+        analyzer.analyse_many([(a.title, a.summary) for a in parsed.articles]),
+        hashed_keys(parsed.articles, spec.name),
+    )
+
+
 def jobs_for(specs: Sequence[FeedSpec]) -> list[FetchJob]:
     """Regular fetches: each feed at its own URL, conditional on what it sent last time."""
     return [FetchJob(spec, spec.url) for spec in specs]
@@ -80,11 +109,12 @@ def run_ingest(
         )
     reports: list[FeedReport] = []
     parallel = analyzer if isinstance(analyzer, ParallelAnalyzer) else None
-    pending: deque[tuple[FetchJob, FetchResult, datetime, Callable[[], ParsedFeed | None]]] = deque()
+    pending: deque[tuple[FetchJob, FetchResult, datetime, Callable[[], Prepared]]] = deque()
 
     def store_oldest() -> None:
-        job, fetched, fetched_at, parsed_later = pending.popleft()
-        parsed = parsed_later()
+        job, fetched, fetched_at, prepared_later = pending.popleft()
+        prepared = prepared_later()
+        parsed = prepared.parsed
         outcome = record_fetch(
             engine,
             job.spec,
@@ -92,7 +122,8 @@ def run_ingest(
             parsed,
             fetched_at,
             update_validators=job.conditional,
-            analyse=analyzer.analyse_many if analyzer else None,
+            analyse=prepared.analyse(analyzer.analyse_many if analyzer else None),
+            keys=prepared.keys,
         )
         error = fetched.error or (parsed.error if parsed else None)
         report = FeedReport(
@@ -111,20 +142,20 @@ def run_ingest(
         if progress:
             progress(report, len(reports), len(jobs))
 
-    # Feeds are parsed in the analysis workers while earlier ones are stored (parsing is most of a feed's
-    # cost); a few run ahead, and each is stored, in its own transaction, in the order it was fetched.
+    # Feeds are parsed and analysed in the workers while earlier ones are stored; a few run ahead, and each
+    # is stored, in its own transaction, in the order it was fetched.
     ahead = 2 * parallel.workers if parallel else 0
     for request, fetched in fetch_all(requests, policy, stop):
         job = jobs[int(request.key)]
         fetched_at = datetime.now(UTC)
         parse_args = (fetched.body, job.spec, fetched_at, fetched.content_type, fetched.final_url)
         if fetched.status != FetchStatus.OK:
-            pending.append((job, fetched, fetched_at, lambda: None))
+            pending.append((job, fetched, fetched_at, lambda: Prepared(None)))
         elif parallel is not None:
-            pending.append((job, fetched, fetched_at, parallel.submit(parse_feed, *parse_args)))
+            pending.append((job, fetched, fetched_at, parallel.submit(prepare, *parse_args)))
         else:
-            parsed = parse_feed(*parse_args)
-            pending.append((job, fetched, fetched_at, lambda parsed=parsed: parsed))
+            here = Prepared(parse_feed(*parse_args))
+            pending.append((job, fetched, fetched_at, lambda here=here: here))
         while len(pending) > ahead:
             store_oldest()
         if stop is not None and stop.is_set():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import signal
@@ -16,6 +17,10 @@ Items = Sequence[tuple[str, str]]
 T = TypeVar("T")
 _WORKER: Analyzer | None = None
 MIN_PARALLEL = 200  # smaller batches cost more to ship to a worker than to score here
+# Bulk work makes millions of short-lived objects without cycles; at Python's default thresholds (700, 10, 10)
+# the collector re-walks every long-lived object (analyzer, SQLAlchemy, modules) again and again: about a
+# third of ingest's CPU. Existing objects are frozen out of collection and new ones collected less often.
+BULK_GC_THRESHOLDS = (20_000, 20, 20)
 
 
 def _set_worker(analyzer: Analyzer) -> None:
@@ -29,6 +34,11 @@ def _analyse(items: Items) -> list[ArticleAnalysis]:
     return _WORKER.analyse_many(items)
 
 
+def _call(function: Callable[..., T], args: tuple[object, ...]) -> T:
+    assert _WORKER is not None
+    return function(_WORKER, *args)
+
+
 def default_workers() -> int:
     """One worker per core this process may use."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
@@ -37,15 +47,20 @@ def default_workers() -> int:
 class ParallelAnalyzer:
     """``analyse_many`` spread over worker processes (forked, so each inherits the built analyzer).
 
-    Use as a context manager; with one worker it scores in this process and starts nothing."""
+    Use as a context manager around bulk work (it also collects garbage less often meanwhile); with one
+    worker it scores in this process and starts nothing."""
 
     def __init__(self, analyzer: Analyzer, workers: int | None = None, chunk: int = 250) -> None:
         self.analyzer = analyzer
         self.workers = workers or default_workers()
         self.chunk = chunk
         self._pool: Pool | None = None
+        self._gc_thresholds = gc.get_threshold()
 
     def __enter__(self) -> ParallelAnalyzer:
+        self._gc_thresholds = gc.get_threshold()
+        gc.freeze()  # before forking, too: the workers then share these pages instead of copying them
+        gc.set_threshold(*BULK_GC_THRESHOLDS)
         if self.workers > 1:
             context = multiprocessing.get_context("fork")
             self._pool = context.Pool(self.workers, initializer=_set_worker, initargs=(self.analyzer,))
@@ -56,6 +71,8 @@ class ParallelAnalyzer:
             self._pool.terminate()
             self._pool.join()
             self._pool = None
+        gc.set_threshold(*self._gc_thresholds)
+        gc.unfreeze()
 
     def _chunks(self, items: Items) -> list[Items]:
         return [items[i : i + self.chunk] for i in range(0, len(items), self.chunk)]
@@ -67,11 +84,12 @@ class ParallelAnalyzer:
         return [a for part in self._pool.map(_analyse, self._chunks(items)) for a in part]
 
     def submit(self, function: Callable[..., T], *args: object) -> Callable[[], T]:
-        """Run ``function(*args)`` in a worker (here, with one worker); returns a call that waits for it."""
+        """Run ``function(analyzer, *args)`` in a worker (here, with one worker); returns a call that waits
+        for its result."""
         if self._pool is None:
-            result = function(*args)
+            result = function(self.analyzer, *args)
             return lambda: result
-        return self._pool.apply_async(function, args).get
+        return self._pool.apply_async(_call, (function, args)).get
 
     def stream(self, batches: Iterable[Items], ahead: int | None = None) -> Iterator[list[ArticleAnalysis]]:
         """Analyses batch by batch, in order, computed a few batches ahead in the workers while the caller

@@ -78,6 +78,11 @@ def hash_key(key: str) -> str:
     return hashlib.blake2b(key.encode("utf-8"), digest_size=16).hexdigest()
 
 
+def hashed_keys(items: Sequence[Article], feed_name: str) -> list[list[str]]:
+    """Each article's de-duplication keys, hashed: pure, so analysis workers can compute them ahead."""
+    return [[hash_key(k) for k in article_keys(a, feed_name)] for a in items]
+
+
 @dataclass(frozen=True)
 class StoreOutcome:
     """What storing one feed did: articles new to the database and ones already known."""
@@ -161,10 +166,11 @@ def _write_articles(
     items: Sequence[Article],
     seen_at: datetime,
     analyse: AnalyseMany | None,
+    keys: Sequence[list[str]] | None,
 ) -> StoreOutcome:
     """Insert new articles, link known ones to this feed, and record every key of each."""
-    keyed = [(a, [hash_key(k) for k in article_keys(a, feed_name)]) for a in items]
-    all_keys = sorted({k for _, keys in keyed for k in keys})
+    keyed = list(zip(items, keys if keys is not None else hashed_keys(items, feed_name), strict=True))
+    all_keys = sorted({k for _, article_hashes in keyed for k in article_hashes})
     owner: dict[str, int] = {}
     for chunk in _chunks(all_keys, _IN_CHUNK):
         rows = conn.execute(
@@ -177,12 +183,12 @@ def _write_articles(
     ref_of: dict[str, tuple[str, int]] = {k: ("db", article_id) for k, article_id in owner.items()}
     new_rows: list[Article] = []
     resolved: list[tuple[str, int]] = []  # ("db", article id) or ("new", index into new_rows)
-    for article, keys in keyed:
-        found = next((ref_of[k] for k in keys if k in ref_of), None)
+    for article, article_hashes in keyed:
+        found = next((ref_of[k] for k in article_hashes if k in ref_of), None)
         if found is None:
             found = ("new", len(new_rows))
             new_rows.append(article)
-        for k in keys:
+        for k in article_hashes:
             ref_of.setdefault(k, found)
         resolved.append(found)
     new_ids: list[int] = []
@@ -248,12 +254,14 @@ def record_fetch(
     *,
     update_validators: bool = True,
     analyse: AnalyseMany | None = None,
+    keys: Sequence[list[str]] | None = None,
 ) -> StoreOutcome:
-    """Store one feed's new articles with their analysis, and its fetch state, in one transaction."""
+    """Store one feed's new articles with their analysis, and its fetch state, in one transaction
+    (``keys``: the articles' ``hashed_keys`` when already computed)."""
     for attempt in range(2):
         try:
             with engine.begin() as conn:
-                return _record(conn, spec, fetched, parsed, fetched_at, update_validators, analyse)
+                return _record(conn, spec, fetched, parsed, fetched_at, update_validators, analyse, keys)
         except IntegrityError:
             # Another writer stored the same article between our read and our write; retry sees it.
             if attempt:
@@ -269,6 +277,7 @@ def _record(
     fetched_at: datetime,
     update_validators: bool,
     analyse: AnalyseMany | None,
+    keys: Sequence[list[str]] | None,
 ) -> StoreOutcome:
     if conn.dialect.name == "sqlite":
         # Take the write lock first, so the reads below see what this transaction will write over.
@@ -277,7 +286,7 @@ def _record(
     error = fetched.error or (parsed.error if parsed else None)
     outcome = StoreOutcome(0, 0)
     if parsed is not None and not error:
-        outcome = _write_articles(conn, feed_id, spec.name, parsed.articles, fetched_at, analyse)
+        outcome = _write_articles(conn, feed_id, spec.name, parsed.articles, fetched_at, analyse, keys)
     values: dict[str, object] = {
         "last_fetch_at": fetched_at,
         "last_status": FetchStatus.ERROR.value if error else fetched.status.value,

@@ -15,6 +15,7 @@ from dashboard.entities import CompanyMatcher, CompanyRule
 from dashboard.fetch import FetchPolicy
 from dashboard.ingest import jobs_for, run_ingest
 from dashboard.models import FeedSpec
+from dashboard.parallel import ParallelAnalyzer
 from dashboard.queries import keyword_ids
 from dashboard.rescore import rescore
 from dashboard.schema import (
@@ -70,6 +71,26 @@ def test_ingest_stores_tone_companies_and_topics_with_each_new_article(
         ("OpenAI raises $40B at a record valuation", "OpenAI", "pos"),
     ]
     assert topics == [("burnout", 2), ("compute", 2), ("funding", 2), ("safety", 1)]  # "Superintelligence Labs"
+
+
+def test_ingest_with_workers_stores_what_the_analyzer_says_of_each_new_article(
+    engine: Engine, feed_server: FeedHTTPServer, policy: FetchPolicy
+) -> None:
+    names = ["rss20_techcrunch_ai.xml", "google_news_meta.xml", "google_news_openai.xml", "atom_verge_ai.xml"]
+    with ParallelAnalyzer(ANALYZER, workers=2) as parallel:
+        run_ingest(
+            engine, jobs_for([FeedSpec(n, feed_server.url(f"/feeds/{n}")) for n in names]), policy, analyzer=parallel
+        )
+    with engine.connect() as conn:
+        stored = conn.execute(select(articles.c.id, articles.c.title, articles.c.summary, articles.c.tone)).all()
+        companies = {(r.article_id, r.company, r.tone) for r in conn.execute(select(article_companies))}
+        topics = {(r.article_id, r.topic, r.mentions) for r in conn.execute(select(article_topics))}
+    expected = {row.id: ANALYZER.analyse(row.title, row.summary) for row in stored}
+    assert len(stored) == 12
+    assert {row.id: row.tone for row in stored} == {i: a.tone.compound for i, a in expected.items()}
+    assert companies == {(i, name, c.tone.compound) for i, a in expected.items() for name, c in a.companies.items()}
+    assert topics == {(i, name, n) for i, a in expected.items() for name, n in a.topics.items()}
+    assert len(companies) > 5 and len(topics) > 5
 
 
 def test_rescore_applies_changed_rules_to_everything_stored(
