@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from operator import itemgetter
 
 from sqlalchemy import Connection, Engine, Table, case, delete, func, insert, literal, select, update
 
@@ -100,7 +101,7 @@ def _upsert_add(conn: Connection, table: Table, keys: list[str], rows: list[dict
         f"{n} = {table.name}.{n} + excluded.{n}" for n in sums
     )
     # A fixed order takes row locks in the same order in every writer (no deadlocks on PostgreSQL).
-    insert_many(conn, table, sorted(rows, key=lambda r: tuple(str(r[k]) for k in keys)), on_conflict)
+    insert_many(conn, table, sorted(rows, key=itemgetter(*keys)), on_conflict)
 
 
 def add(conn: Connection, items: Sequence[Keyed]) -> None:

@@ -206,11 +206,20 @@ def insert_many(conn: Connection, table: Table, rows: Sequence[dict[str, object]
     if not rows:
         return
     names = list(rows[0])
-    processors = [table.c[n].type._cached_bind_processor(conn.dialect) for n in names]
     marker = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     sql = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join([marker] * len(names))}) {suffix}"
-    converted = [tuple(p(row[n]) if p else row[n] for n, p in zip(names, processors, strict=True)) for row in rows]
-    conn.exec_driver_sql(sql.rstrip(), converted)
+    values = [[row[n] for n in names] for row in rows]
+    for index, name in enumerate(names):
+        process = table.c[name].type._cached_bind_processor(conn.dialect)
+        if process is None:
+            continue
+        done: dict[object, object] = {}  # a batch repeats its times and days: convert each value once
+        for row in values:
+            value = row[index]
+            if value not in done:
+                done[value] = process(value)
+            row[index] = done[value]
+    conn.exec_driver_sql(sql.rstrip(), [tuple(row) for row in values])
 
 
 def create_search_index(conn: Connection) -> None:

@@ -13,6 +13,8 @@ longer word ("AI" is not found in "said"), while possessives and hyphenated form
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import lru_cache
 
 NUMBER = r"\d[\d,.]*(?:\s?(?:k|m|bn|million|billion|thousand|hundred))?"
@@ -81,3 +83,48 @@ def keyword_regex(keyword: str) -> re.Pattern[str]:
 def count_matches(pattern: re.Pattern[str], text: str) -> int:
     """Non-overlapping matches of a compiled term pattern in a text."""
     return sum(1 for _ in pattern.finditer(text))
+
+
+# re.IGNORECASE also matches these non-ASCII letters to ASCII ones (see the re module's docs); needle
+# checks fold them the same way, so a cheap substring test never rules out a text the regex would match.
+_ASCII_FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+_DIGIT = re.compile(r"\d")
+
+
+def fold(text: str) -> str:
+    """A text lower-cased for needle checks (see Needles)."""
+    return text.translate(_ASCII_FOLD).lower()
+
+
+@dataclass(frozen=True)
+class Needles:
+    """Lower-case strings at least one of which occurs in any text some term matches (or a digit, for
+    terms that start with ``#``): a substring test that lets most texts skip a long regex scan."""
+
+    words: tuple[str, ...]
+    digit: bool
+
+    def may_occur(self, folded: str, text: str) -> bool:
+        """False only when no term can match ``text`` (``folded`` is ``fold(text)``)."""
+        return any(word in folded for word in self.words) or (self.digit and _DIGIT.search(text) is not None)
+
+
+def needles(terms: Iterable[str]) -> Needles | None:
+    """The needles of case-insensitive terms: each first word's literal start; None when some term has
+    none that is plain ASCII (then every text must be scanned)."""
+    words: set[str] = set()
+    digit = False
+    for term in terms:
+        for alternative in term.split()[0].split("|"):
+            literal = alternative.split("#")[0]
+            if literal.endswith("*") and literal == alternative:
+                literal = literal[:-1]
+            if literal:
+                if not literal.isascii():
+                    return None
+                words.add(literal.lower())
+            elif alternative.startswith("#"):
+                digit = True
+            else:
+                return None
+    return Needles(tuple(sorted(words, key=len)), digit)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
-from dashboard.terms import compile_terms, count_matches, keyword_regex
+from dashboard.terms import Needles, compile_terms, count_matches, fold, keyword_regex, needles
 
 
 class TopicMatcher:
@@ -15,6 +15,7 @@ class TopicMatcher:
         self._patterns: dict[str, re.Pattern[str]] = {
             name: compile_terms(tuple(terms)) for name, terms in topics.items() if terms
         }
+        self._needles: dict[str, Needles | None] = {name: needles(topics[name]) for name in self._patterns}
 
     @property
     def names(self) -> list[str]:
@@ -22,7 +23,12 @@ class TopicMatcher:
 
     def counts(self, text: str) -> dict[str, int]:
         """Topic name -> number of mentions, only for topics mentioned at least once."""
-        counts = {name: count_matches(pattern, text) for name, pattern in self._patterns.items()}
+        folded = fold(text)
+        counts = {}
+        for name, pattern in self._patterns.items():
+            hint = self._needles[name]
+            if hint is None or hint.may_occur(folded, text):
+                counts[name] = count_matches(pattern, text)
         return {name: n for name, n in counts.items() if n}
 
 

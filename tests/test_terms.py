@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard.terms import compile_terms, keyword_regex
+from dashboard.terms import compile_terms, fold, keyword_regex, needles
 from dashboard.topics import keyword_count
 
 
@@ -48,3 +48,35 @@ def test_a_free_keyword_uses_the_same_rules() -> None:
 def test_an_empty_term_is_refused(term: str) -> None:
     with pytest.raises(ValueError):
         compile_terms((term,))
+
+
+@pytest.mark.parametrize(
+    ("terms", "text"),
+    [
+        (("layoff*",), "LAYOFFS at Meta"),
+        (("istanbul office",), "İSTANBUL OFFICE closes"),  # re.IGNORECASE matches U+0130 and U+0131 to i
+        (("istanbul office",), "ıstanbul office closes"),
+        (("stock",), "ſtock rises"),  # and U+017F to s
+        (("# hour week",), "٨٠ hour week"),  # \d is any decimal digit
+        (("+#%",), "shares +5%"),
+        (("cut|cuts|slash # jobs",), "Slash 1,000 jobs"),
+        (("a*b",), "an a*b test"),
+    ],
+)
+def test_needles_never_rule_out_a_text_a_term_matches(terms: tuple[str, ...], text: str) -> None:
+    hint = needles(terms)
+    assert compile_terms(terms).search(text)
+    assert hint is not None and hint.may_occur(fold(text), text)
+
+
+@pytest.mark.parametrize(
+    ("terms", "text"), [(("layoff*", "job cuts"), "Meta ships a new model"), (("# jobs",), "no jobs")]
+)
+def test_needles_rule_out_a_text_no_term_can_match(terms: tuple[str, ...], text: str) -> None:
+    hint = needles(terms)
+    assert hint is not None and not hint.may_occur(fold(text), text)
+
+
+@pytest.mark.parametrize("terms", [("* jobs",), ("ünion",)])
+def test_terms_without_a_plain_ascii_start_have_no_needles(terms: tuple[str, ...]) -> None:
+    assert needles(terms) is None

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from bench.evalsets import DEFAULT_EVAL_DIR, read_newsmtsc, read_twitter_financial
 from dashboard.config import DEFAULT_CONFIG, load_config
+from dashboard.terms import compile_terms, count_matches
 from dashboard.topics import TopicMatcher
 
 TOPICS = TopicMatcher(load_config(DEFAULT_CONFIG).topics)
@@ -42,3 +44,14 @@ def test_topic_recall_and_precision_on_the_labelled_headlines() -> None:
         tp = sum(t and f for t, f in zip(truth, found, strict=True))
         assert tp / max(1, sum(found)) >= 0.9, f"{topic} precision"
         assert tp / max(1, sum(truth)) >= 0.8, f"{topic} recall"
+
+
+def test_the_needle_check_never_changes_a_count_on_real_texts() -> None:
+    texts = [d.text for d in read_twitter_financial(DEFAULT_EVAL_DIR)] + [
+        d.text for d in read_newsmtsc(DEFAULT_EVAL_DIR)
+    ]
+    assert len(texts) > 3000
+    scanned = {name: compile_terms(tuple(terms)) for name, terms in load_config(DEFAULT_CONFIG).topics.items()}
+    for text in texts:
+        every = {name: count_matches(pattern, text) for name, pattern in scanned.items()}
+        assert TOPICS.counts(text) == {name: n for name, n in every.items() if n}, text
