@@ -53,8 +53,10 @@ class Analyzer:
         # The headline weighs more than each summary sentence; both are split into sentences and clauses.
         units = [(TITLE_WEIGHT, title[s:e]) for s, e in split_sentences(title)]
         units += [(1.0, summary[s:e]) for s, e in split_sentences(summary)]
-        scores = {title: self.scorer.compound(title)}  # a one-sentence headline is scored once
+        scores = {title: self.scorer.compound(title)}  # a one-sentence headline (or summary) is scored once
         summary_score = self.scorer.compound(summary) if summary.strip() else None
+        if summary_score is not None:
+            scores.setdefault(summary, summary_score)
         tone = self.scorer.combine(scores[title], summary_score)
         return self._analyse_units(units, tone, f"{title}\n{summary}", scores)
 
