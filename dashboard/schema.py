@@ -199,6 +199,11 @@ def _add_rollup_keys(conn: Connection) -> None:
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _add_article_tone, 2: _add_rollup_keys}
 
 
+def marker(conn: Connection) -> str:
+    """The driver's positional parameter marker (``?`` for sqlite3, ``%s`` for psycopg)."""
+    return "?" if conn.dialect.paramstyle == "qmark" else "%s"
+
+
 def insert_many(conn: Connection, table: Table, rows: Sequence[dict[str, object]], suffix: str = "") -> None:
     """Insert many rows with one driver-level executemany, converting values with each column's own type
     (the same rows as ``conn.execute(insert(table), rows)``, whose per-row bookkeeping costs more than
@@ -206,8 +211,7 @@ def insert_many(conn: Connection, table: Table, rows: Sequence[dict[str, object]
     if not rows:
         return
     names = list(rows[0])
-    marker = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    sql = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join([marker] * len(names))}) {suffix}"
+    sql = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join([marker(conn)] * len(names))}) {suffix}"
     values = [[row[n] for n in names] for row in rows]
     for index, name in enumerate(names):
         process = table.c[name].type._cached_bind_processor(conn.dialect)
