@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -55,3 +56,9 @@ def test_the_code_passes_the_linter() -> None:
         [sys.executable, "-m", "ruff", "check", "--quiet", "."], cwd=ROOT, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_readme_layout_names_every_module() -> None:
+    layout = (ROOT / "README.md").read_text(encoding="utf-8").split("## Layout", 1)[1].split("## ", 1)[0]
+    modules = {p.name for p in (ROOT / "dashboard").glob("*.py") if not p.name.startswith("__")}
+    assert modules - set(re.findall(r"\b(\w+\.py)\b", layout)) == set()
