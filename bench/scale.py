@@ -22,7 +22,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -34,6 +34,7 @@ from xml.sax.saxutils import escape
 from sqlalchemy import Engine
 
 from bench import baseline
+from bench.served import memory_kb
 from dashboard import facts, queries, trends
 from dashboard.analysis import Analyzer
 from dashboard.config import DEFAULT_CONFIG, Config, load_config
@@ -90,14 +91,10 @@ def _run_measured(command: list[str]) -> tuple[float, float]:
     of this (forking) benchmark process, which Linux carries over into the child's high-water mark."""
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    status = Path(f"/proc/{process.pid}/status")
     peak_kb = 0
     while process.poll() is None:
-        try:
-            fields = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
-            peak_kb = max(peak_kb, int(fields.get("VmHWM", "0 kB").split()[0]))
-        except (OSError, ValueError):
-            pass  # exiting between poll() and the read
+        with suppress(OSError, KeyError, ValueError):  # it may exit between poll() and the read
+            peak_kb = max(peak_kb, memory_kb(process.pid)[1])
         time.sleep(0.05)
     if process.returncode:
         raise subprocess.CalledProcessError(process.returncode, command)

@@ -6,21 +6,16 @@ are saved under test-artifacts/.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from bench.served import CHROMIUM_ARGS, free_port
+from bench.served import CHROMIUM_ARGS, streamlit
 from dashboard.analysis import Analyzer
 from dashboard.config import DEFAULT_CONFIG, load_config
 from dashboard.demo import DemoSpec, write_demo
@@ -42,42 +37,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         DemoSpec(articles=1500, days=120, seed=3, end=datetime(2026, 11, 28, 12, tzinfo=UTC)),
     )
     engine.dispose()
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.port",
-            str(port),
-            "--server.headless",
-            "true",
-            "--server.address",
-            "127.0.0.1",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=ROOT,
-        env={**os.environ, "DATABASE_URL": url},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/_stcore/health", timeout=2).text == "ok":
-                break
-        except httpx.HTTPError:
-            time.sleep(0.3)
-    else:
-        process.kill()
-        raise RuntimeError(f"streamlit did not become healthy: {process.stdout.read().decode()[-2000:]}")  # type: ignore[union-attr]
-    yield base
-    process.terminate()
-    process.wait(timeout=30)
+    with streamlit(url, ("-m", "streamlit", "run", "app.py")) as running:
+        yield running.base
 
 
 @pytest.fixture(scope="module")
