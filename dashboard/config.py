@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import tomllib
 from pathlib import Path
@@ -85,6 +86,14 @@ class FetchConfig(_Strict):
     retries: int = Field(default=2, ge=0)
     backoff: float = Field(default=1.0, ge=0)
     workers: int = Field(default=8, ge=1)
+    allowed_networks: list[str] = []  # non-public networks feeds may reach (CIDR), e.g. "127.0.0.0/8"
+
+    @field_validator("allowed_networks")
+    @classmethod
+    def _networks_parse(cls, networks: list[str]) -> list[str]:
+        for network in networks:
+            ipaddress.ip_network(network, strict=False)  # a ValueError names the bad entry
+        return networks
 
 
 class GoogleNewsConfig(_Strict):

@@ -14,7 +14,7 @@ from dashboard.analysis import Analyzer, ArticleAnalysis
 from dashboard.config import Config
 from dashboard.fetch import FetchPolicy, FetchRequest, fetch_all
 from dashboard.models import FeedSpec, FetchResult, FetchStatus, ParsedFeed
-from dashboard.parallel import ParallelAnalyzer
+from dashboard.parallel import Done, Later, ParallelAnalyzer
 from dashboard.parse import parse_feed
 from dashboard.store import AnalyseMany, feed_states, hashed_keys, record_fetch
 
@@ -94,7 +94,9 @@ def run_ingest(
     progress: Progress | None = None,
     analyzer: Analyzer | ParallelAnalyzer | None = None,
 ) -> list[FeedReport]:
-    """Fetch, parse, analyse and store every job; one bad feed never stops the others. Stops between feeds."""
+    """Fetch, parse, analyse and store every job; one bad feed never stops the others, and a slow one never
+    holds back the storing of feeds fetched after it. Once ``stop`` is set, fetches under way are abandoned
+    and what was fetched already is stored."""
     states = feed_states(engine, {job.spec.name for job in jobs if job.conditional})
     requests = []
     for index, job in enumerate(jobs):
@@ -109,22 +111,30 @@ def run_ingest(
         )
     reports: list[FeedReport] = []
     parallel = analyzer if isinstance(analyzer, ParallelAnalyzer) else None
-    pending: deque[tuple[FetchJob, FetchResult, datetime, Callable[[], Prepared]]] = deque()
+    pending: deque[tuple[FetchJob, FetchResult, datetime, Later[Prepared]]] = deque()
 
     def store_oldest() -> None:
-        job, fetched, fetched_at, prepared_later = pending.popleft()
-        prepared = prepared_later()
+        job, fetched, fetched_at, later = pending.popleft()
+        try:
+            prepared = later.get()
+        except Exception as exc:
+            prepared = Prepared(ParsedFeed(error=f"could not read the feed: {type(exc).__name__}: {exc}"))
         parsed = prepared.parsed
-        outcome = record_fetch(
-            engine,
-            job.spec,
-            fetched,
-            parsed,
-            fetched_at,
-            update_validators=job.conditional,
-            analyse=prepared.analyse(analyzer.analyse_many if analyzer else None),
-            keys=prepared.keys,
-        )
+        try:
+            outcome = record_fetch(
+                engine,
+                job.spec,
+                fetched,
+                parsed,
+                fetched_at,
+                update_validators=job.conditional,
+                analyse=prepared.analyse(analyzer.analyse_many if analyzer else None),
+                keys=prepared.keys,
+            )
+        except Exception as exc:
+            # The feed's transaction rolled back: nothing of it is stored; its failure is.
+            parsed = ParsedFeed(error=f"could not store the feed: {type(exc).__name__}: {exc}")
+            outcome = record_fetch(engine, job.spec, fetched, parsed, fetched_at, update_validators=False)
         error = fetched.error or (parsed.error if parsed else None)
         report = FeedReport(
             name=job.spec.name,
@@ -142,24 +152,28 @@ def run_ingest(
         if progress:
             progress(report, len(reports), len(jobs))
 
+    def store_ready() -> None:
+        while pending and pending[0][3].ready():
+            store_oldest()
+
     # Feeds are parsed and analysed in the workers while earlier ones are stored; a few run ahead, and each
-    # is stored, in its own transaction, in the order it was fetched.
+    # is stored, in its own transaction, in the order it was fetched, as soon as it is ready.
     ahead = 2 * parallel.workers if parallel else 0
-    for request, fetched in fetch_all(requests, policy, stop):
+    for request, fetched in fetch_all(requests, policy, stop, idle=store_ready):
         job = jobs[int(request.key)]
         fetched_at = datetime.now(UTC)
         parse_args = (fetched.body, job.spec, fetched_at, fetched.content_type, fetched.final_url)
+        later: Later[Prepared]
         if fetched.status != FetchStatus.OK:
-            pending.append((job, fetched, fetched_at, lambda: Prepared(None)))
+            later = Done(lambda: Prepared(None))
         elif parallel is not None:
-            pending.append((job, fetched, fetched_at, parallel.submit(prepare, *parse_args)))
+            later = parallel.submit(prepare, *parse_args)
         else:
-            here = Prepared(parse_feed(*parse_args))
-            pending.append((job, fetched, fetched_at, lambda here=here: here))
+            later = Done(lambda args=parse_args: Prepared(parse_feed(*args)))  # type: ignore[misc]
+        pending.append((job, fetched, fetched_at, later))
         while len(pending) > ahead:
             store_oldest()
-        if stop is not None and stop.is_set():
-            break
+        store_ready()
     while pending:
         store_oldest()
     return reports
@@ -167,7 +181,8 @@ def run_ingest(
 
 def policy_from(config: Config) -> FetchPolicy:
     """The fetch limits configured under ``[fetch]``."""
-    return FetchPolicy(**config.fetch.model_dump())
+    settings = config.fetch.model_dump()
+    return FetchPolicy(**{**settings, "allowed_networks": tuple(settings["allowed_networks"])})
 
 
 def backfill_jobs(

@@ -9,12 +9,13 @@ import signal
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from multiprocessing.pool import AsyncResult, Pool
-from typing import TypeVar
+from typing import Generic, Protocol, TypeVar
 
 from dashboard.analysis import Analyzer, ArticleAnalysis
 
 Items = Sequence[tuple[str, str]]
 T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
 _WORKER: Analyzer | None = None
 MIN_PARALLEL = 200  # smaller batches cost more to ship to a worker than to score here
 # Bulk work makes millions of short-lived objects without cycles; at Python's default thresholds (700, 10, 10)
@@ -37,6 +38,33 @@ def _analyse(items: Items) -> list[ArticleAnalysis]:
 def _call(function: Callable[..., T], args: tuple[object, ...]) -> T:
     assert _WORKER is not None
     return function(_WORKER, *args)
+
+
+class Later(Protocol[T_co]):
+    """A result that may still be computing: ask whether it is ready, or wait for it."""
+
+    def ready(self) -> bool: ...
+
+    def get(self) -> T_co: ...
+
+
+class Done(Generic[T]):
+    """A result computed already (or an exception raised computing it), shaped like a pending one."""
+
+    def __init__(self, function: Callable[[], T]) -> None:
+        try:
+            self._value: T | None = function()
+            self._error: Exception | None = None
+        except Exception as exc:
+            self._value, self._error = None, exc
+
+    def ready(self) -> bool:
+        return True
+
+    def get(self) -> T:
+        if self._error is not None:
+            raise self._error
+        return self._value  # type: ignore[return-value]
 
 
 def default_workers() -> int:
@@ -83,13 +111,12 @@ class ParallelAnalyzer:
             return self.analyzer.analyse_many(items)
         return [a for part in self._pool.map(_analyse, self._chunks(items)) for a in part]
 
-    def submit(self, function: Callable[..., T], *args: object) -> Callable[[], T]:
-        """Run ``function(analyzer, *args)`` in a worker (here, with one worker); returns a call that waits
-        for its result."""
+    def submit(self, function: Callable[..., T], *args: object) -> Later[T]:
+        """Run ``function(analyzer, *args)`` in a worker (here, with one worker); its result, or its
+        exception, comes from ``get()``."""
         if self._pool is None:
-            result = function(self.analyzer, *args)
-            return lambda: result
-        return self._pool.apply_async(_call, (function, args)).get
+            return Done(lambda: function(self.analyzer, *args))
+        return self._pool.apply_async(_call, (function, args))
 
     def stream(self, batches: Iterable[Items], ahead: int | None = None) -> Iterator[list[ArticleAnalysis]]:
         """Analyses batch by batch, in order, computed a few batches ahead in the workers while the caller

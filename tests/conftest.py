@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
 from collections.abc import Iterator
@@ -10,14 +11,24 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, create_engine, text
 
+from dashboard.config import DEFAULT_CONFIG
 from dashboard.fetch import FetchPolicy
 from dashboard.store import open_engine
 from tests.feedserver import FeedHTTPServer
 from tests.postgres import TempPostgres
 
 # Tight limits so the misbehaving routes fail fast; the behaviour is the same as with the defaults.
+# The test servers listen on 127.0.0.1, which a fetch refuses unless allowed.
+LOOPBACK = ("127.0.0.0/8",)
 FAST_POLICY = FetchPolicy(
-    connect_timeout=2.0, read_timeout=1.0, deadline=5.0, max_bytes=200_000, retries=2, backoff=0.05, workers=4
+    connect_timeout=2.0,
+    read_timeout=1.0,
+    deadline=5.0,
+    max_bytes=200_000,
+    retries=2,
+    backoff=0.05,
+    workers=4,
+    allowed_networks=LOOPBACK,
 )
 
 
@@ -32,6 +43,23 @@ def feed_server() -> Iterator[FeedHTTPServer]:
 @pytest.fixture
 def policy() -> FetchPolicy:
     return FAST_POLICY
+
+
+def loopback_config_text() -> str:
+    """The shipped configuration, allowed to fetch from this machine (for the test servers on 127.0.0.1)."""
+    text = DEFAULT_CONFIG.read_text(encoding="utf-8")
+    lexicon, refused = 'lexicon = "lexicon.txt"', "\nallowed_networks = []"
+    assert lexicon in text and refused in text
+    text = text.replace(lexicon, f"lexicon = {json.dumps(str(DEFAULT_CONFIG.parent / 'lexicon.txt'))}")
+    return text.replace(refused, '\nallowed_networks = ["127.0.0.0/8"]')
+
+
+@pytest.fixture(scope="session")
+def loopback_config(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A config file for commands that ingest from the test servers."""
+    path = tmp_path_factory.mktemp("config") / "config.toml"
+    path.write_text(loopback_config_text(), encoding="utf-8")
+    return path
 
 
 @pytest.fixture(scope="session")

@@ -13,18 +13,26 @@ Routes (all GET):
   /many/N/TAG                 a valid RSS feed of N distinct items (long writes for crash tests)
   /gnews/rss/search?q=...     a stand-in for Google News search: items of tests/google_news_archive.json
                               whose date falls within the query's after:/before: window
+  /dribble                    sends the status line, then one header line every 0.2 s and never ends the
+                              headers, until the server's ``release`` event is set (or it stops)
+  /redirect?to=URL            a 302 to any URL
+  /bomb/LAYERS/MB/NAME        the file followed by MB megabytes of zeros in a comment, gzipped LAYERS times
+                              (``Content-Encoding: gzip, gzip, ...``): kilobytes on the wire
+  /encoded/CODING/NAME        the file with ``Content-Encoding: CODING`` and its bytes as they are
 Run ``python -m tests.feedserver`` to serve the fixtures by hand.
 """
 
 from __future__ import annotations
 
 import email.utils
+import functools
 import gzip
 import hashlib
 import json
 import re
 import threading
 import time
+import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -104,6 +112,17 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(200, padded_feed(int(m[1])), "application/rss+xml")
         if m := re.fullmatch(r"/many/(\d+)/(\w+)", path):
             return self._send(200, many_items_feed(int(m[1]), m[2]), "application/rss+xml")
+        if path == "/dribble":
+            return self._dribble()
+        if path == "/redirect":
+            return self._send(302, b"", "text/plain", {"Location": parse_qs(parts.query)["to"][0]})
+        if m := re.fullmatch(r"/bomb/(\d+)/(\d+)/([\w.-]+)", path):
+            body = gzip_bomb((FEEDS_DIR / m[3]).read_bytes(), int(m[1]), int(m[2]))
+            encoding = ", ".join(["gzip"] * int(m[1]))
+            return self._send(200, body, "application/rss+xml", {"Content-Encoding": encoding}, compress=False)
+        if m := re.fullmatch(r"/encoded/([\w-]+)/([\w.-]+)", path):
+            body = (FEEDS_DIR / m[2]).read_bytes()
+            return self._send(200, body, "application/rss+xml", {"Content-Encoding": m[1]}, compress=False)
         if path == "/gnews/rss/search":
             query = parse_qs(parts.query).get("q", [""])[0]
             return self._send(200, google_news_search(query), "application/xml; charset=utf-8")
@@ -122,8 +141,23 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(304, b"", None, headers)
         return self._send(200, body, content_type or CONTENT_TYPES.get(path.suffix, "application/xml"), headers)
 
-    def _send(self, status: int, body: bytes, content_type: str | None, headers: dict[str, str] | None = None) -> None:
-        if body and "gzip" in self.headers.get("Accept-Encoding", "") and status == 200:
+    def _dribble(self) -> None:
+        self.wfile.write(b"HTTP/1.1 200 OK\r\n")
+        for line in range(600):
+            if self.server.release.wait(0.2) or self.server.stopping.is_set():
+                return
+            self.wfile.write(f"X-Line-{line}: still here\r\n".encode())
+            self.wfile.flush()
+
+    def _send(
+        self,
+        status: int,
+        body: bytes,
+        content_type: str | None,
+        headers: dict[str, str] | None = None,
+        compress: bool = True,
+    ) -> None:
+        if compress and body and "gzip" in self.headers.get("Accept-Encoding", "") and status == 200:
             body = gzip.compress(body)
             headers = {**(headers or {}), "Content-Encoding": "gzip"}
         self.send_response(status)
@@ -148,6 +182,7 @@ class FeedHTTPServer(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), _Handler)
         self.log = RequestLog()
         self.stopping = threading.Event()
+        self.release = threading.Event()
 
     @property
     def base_url(self) -> str:
@@ -164,6 +199,19 @@ class FeedHTTPServer(ThreadingHTTPServer):
         self.stopping.set()
         self.shutdown()
         self.server_close()
+
+
+@functools.lru_cache(maxsize=4)
+def gzip_bomb(feed: bytes, layers: int, megabytes: int) -> bytes:
+    """A feed followed by ``megabytes`` MB of zeros inside an XML comment, gzipped ``layers`` times."""
+    squeeze = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    parts = [squeeze.compress(feed + b"<!--")]
+    zeros = b"0" * (1 << 20)
+    parts += [squeeze.compress(zeros) for _ in range(megabytes)]
+    body = b"".join([*parts, squeeze.compress(b"-->"), squeeze.flush()])
+    for _ in range(layers - 1):
+        body = gzip.compress(body, 9)
+    return body
 
 
 def padded_feed(size: int) -> bytes:

@@ -233,8 +233,9 @@ def test_explain_prints_the_words_behind_a_score() -> None:
     assert as_json["contributions"][0]["word"] == "lays off"
 
 
-def test_rescore_command_reports_progress(feed_server: FeedHTTPServer, sqlite_url: str) -> None:
-    run("ingest", "--db", sqlite_url, "--url", feed_server.url("/feeds/google_news_meta.xml"))
+def test_rescore_command_reports_progress(feed_server: FeedHTTPServer, sqlite_url: str, loopback_config: Path) -> None:
+    url = feed_server.url("/feeds/google_news_meta.xml")
+    run("ingest", "--db", sqlite_url, "--config", str(loopback_config), "--url", url)
     result = run("rescore", "--db", sqlite_url, "--batch", "2")
     assert result.returncode == 0, result.stderr
     lines = result.stderr.splitlines()  # at most one line a second, and always the last

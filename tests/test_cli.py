@@ -19,6 +19,7 @@ from tests.feedserver import FeedHTTPServer
 ROOT = Path(__file__).resolve().parent.parent
 FAST_FETCH = """
 [fetch]
+allowed_networks = ["127.0.0.0/8"]
 connect_timeout = 2.0
 read_timeout = 1.0
 deadline = 5.0
@@ -60,9 +61,11 @@ def test_every_command_is_listed_in_the_top_level_help() -> None:
     assert all(name in result.stdout for name in commands)
 
 
-def test_ingest_urls_prints_a_per_feed_table(feed_server: FeedHTTPServer, sqlite_url: str) -> None:
+def test_ingest_urls_prints_a_per_feed_table(
+    feed_server: FeedHTTPServer, sqlite_url: str, loopback_config: Path
+) -> None:
     urls = [feed_server.url("/feeds/atom_verge_ai.xml"), feed_server.url("/status/404")]
-    result = run("ingest", "--url", urls[0], "--url", urls[1], db=sqlite_url)
+    result = run("ingest", "--config", str(loopback_config), "--url", urls[0], "--url", urls[1], db=sqlite_url)
     assert result.returncode == 0, result.stderr
     rows = {
         line.split("│")[1].strip(): [c.strip() for c in line.split("│")[2:-1]]
@@ -71,13 +74,22 @@ def test_ingest_urls_prints_a_per_feed_table(feed_server: FeedHTTPServer, sqlite
     }
     assert rows == {urls[0]: ["ok", "3", "0", "0", ""], urls[1]: ["error", "0", "0", "0", "HTTP 404"]}
     assert "[1/2]" in result.stderr and "[2/2]" in result.stderr
-    again = run("ingest", "--url", urls[0], db=sqlite_url)
+    again = run("ingest", "--config", str(loopback_config), "--url", urls[0], db=sqlite_url)
     assert "304 not modified" in again.stdout
 
 
-def test_ingest_exits_non_zero_only_when_every_feed_failed(feed_server: FeedHTTPServer, sqlite_url: str) -> None:
+def test_ingest_exits_non_zero_only_when_every_feed_failed(
+    feed_server: FeedHTTPServer, sqlite_url: str, loopback_config: Path
+) -> None:
     result = run(
-        "ingest", "--url", feed_server.url("/status/404"), "--url", feed_server.url("/feeds/empty.xml"), db=sqlite_url
+        "ingest",
+        "--config",
+        str(loopback_config),
+        "--url",
+        feed_server.url("/status/404"),
+        "--url",
+        feed_server.url("/feeds/empty.xml"),
+        db=sqlite_url,
     )
     assert result.returncode == 1
     assert "empty response body" in result.stdout
@@ -116,8 +128,15 @@ def test_ingest_reads_the_config_and_database_url_from_the_environment(
     ]
 
 
-def test_stats_prints_tables(feed_server: FeedHTTPServer, sqlite_url: str) -> None:
-    run("ingest", "--url", feed_server.url("/feeds/google_news_meta.xml"), db=sqlite_url)
+def test_stats_prints_tables(feed_server: FeedHTTPServer, sqlite_url: str, loopback_config: Path) -> None:
+    run(
+        "ingest",
+        "--config",
+        str(loopback_config),
+        "--url",
+        feed_server.url("/feeds/google_news_meta.xml"),
+        db=sqlite_url,
+    )
     result = run("stats", db=sqlite_url)
     assert result.returncode == 0
     assert result.stdout.startswith("5 articles, published 2026-11-08T00:00:00+00:00 to 2026-11-10T08:00:00+00:00")
@@ -162,7 +181,9 @@ def test_backfill_rejects_an_unknown_company(tmp_path: Path, sqlite_url: str) ->
     assert (result.returncode, result.stderr.strip()) == (2, "backfill: unknown company: nokia")
 
 
-def test_ingest_every_repeats_until_ctrl_c_and_then_stops_cleanly(feed_server: FeedHTTPServer, sqlite_url: str) -> None:
+def test_ingest_every_repeats_until_ctrl_c_and_then_stops_cleanly(
+    feed_server: FeedHTTPServer, sqlite_url: str, loopback_config: Path
+) -> None:
     process = subprocess.Popen(
         [
             sys.executable,
@@ -171,6 +192,8 @@ def test_ingest_every_repeats_until_ctrl_c_and_then_stops_cleanly(feed_server: F
             "ingest",
             "--every",
             "1s",
+            "--config",
+            str(loopback_config),
             "--db",
             sqlite_url,
             "--url",

@@ -28,8 +28,9 @@ def feed_urls(server: FeedHTTPServer) -> list[str]:
     return urls
 
 
-def ingest_command(db_url: str, urls: list[str]) -> list[str]:
-    return [sys.executable, "-m", "dashboard", "ingest", "--db", db_url, *(a for u in urls for a in ("--url", u))]
+def ingest_command(db_url: str, urls: list[str], config: Path) -> list[str]:
+    urls_args = (a for u in urls for a in ("--url", u))
+    return [sys.executable, "-m", "dashboard", "ingest", "--db", db_url, "--config", str(config), *urls_args]
 
 
 Snapshot = tuple[int, list[tuple[object, ...]], list[tuple[str, str]]]
@@ -77,10 +78,13 @@ def crash_server() -> Iterator[FeedHTTPServer]:
 
 
 @pytest.fixture(scope="module")
-def reference(crash_server: FeedHTTPServer, tmp_path_factory: pytest.TempPathFactory) -> Snapshot:
+def reference(
+    crash_server: FeedHTTPServer, tmp_path_factory: pytest.TempPathFactory, loopback_config: Path
+) -> Snapshot:
     """What an uninterrupted ingest of the same feeds stores."""
     url = f"sqlite:///{tmp_path_factory.mktemp('reference') / 'reference.db'}"
-    subprocess.run(ingest_command(url, feed_urls(crash_server)), cwd=ROOT, check=True, capture_output=True, timeout=300)
+    command = ingest_command(url, feed_urls(crash_server), loopback_config)
+    subprocess.run(command, cwd=ROOT, check=True, capture_output=True, timeout=300)
     engine = open_engine(url)
     expected = snapshot(engine)
     engine.dispose()
@@ -93,12 +97,12 @@ def test_the_reference_run_stored_every_article(reference: Snapshot) -> None:
 
 @pytest.mark.parametrize("kill_after_feeds", [1, 4, 9])
 def test_a_killed_ingest_then_rerun_equals_an_uninterrupted_one(
-    db_url: str, crash_server: FeedHTTPServer, reference: Snapshot, kill_after_feeds: int
+    db_url: str, crash_server: FeedHTTPServer, reference: Snapshot, kill_after_feeds: int, loopback_config: Path
 ) -> None:
     urls = feed_urls(crash_server)
     engine = open_engine(db_url)
     process = subprocess.Popen(
-        ingest_command(db_url, urls), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        ingest_command(db_url, urls, loopback_config), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     deadline = time.monotonic() + 120
     while committed_feeds(engine) < kill_after_feeds and time.monotonic() < deadline and process.poll() is None:
@@ -109,6 +113,8 @@ def test_a_killed_ingest_then_rerun_equals_an_uninterrupted_one(
     interrupted = snapshot(engine)
     assert 0 < interrupted[0] < reference[0]
 
-    subprocess.run(ingest_command(db_url, urls), cwd=ROOT, check=True, capture_output=True, timeout=300)
+    subprocess.run(
+        ingest_command(db_url, urls, loopback_config), cwd=ROOT, check=True, capture_output=True, timeout=300
+    )
     assert snapshot(engine) == reference
     engine.dispose()

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
+from dashboard.connect import refusal
 from dashboard.fetch import USER_AGENT, FetchPolicy, FetchRequest, fetch, fetch_all, make_client
 from dashboard.models import FetchResult, FetchStatus
-from tests.feedserver import FeedHTTPServer
+from tests.conftest import LOOPBACK
+from tests.feedserver import FEEDS_DIR, FeedHTTPServer
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def get(server: FeedHTTPServer, path: str, policy: FetchPolicy, **validators: str) -> FetchResult:
@@ -77,7 +85,7 @@ def test_a_server_that_never_answers_times_out_and_is_retried(feed_server: FeedH
 
 def test_the_overall_deadline_bounds_retries_and_each_wait(feed_server: FeedHTTPServer) -> None:
     # Two full read timeouts would take 4 s; the deadline cuts the second attempt short at 2.5 s.
-    tight = FetchPolicy(read_timeout=2.0, deadline=2.5, retries=5, backoff=0.05)
+    tight = FetchPolicy(read_timeout=2.0, deadline=2.5, retries=5, backoff=0.05, allowed_networks=LOOPBACK)
     result = get(feed_server, "/hang", tight)
     assert (result.status, result.attempts) == (FetchStatus.ERROR, 2)
     assert 2.5 <= result.elapsed < 3.5
@@ -135,3 +143,111 @@ def test_an_unknown_host_fails_at_once_without_retry(policy: FetchPolicy) -> Non
         result = fetch(client, FetchRequest("x", "http://no-such-host.invalid/feed.xml"), policy)
     assert (result.status, result.attempts) == (FetchStatus.ERROR, 1)
     assert result.error is not None and result.error.startswith("unknown host")
+
+
+def test_headers_that_never_end_are_cut_off_at_the_overall_deadline(
+    feed_server: FeedHTTPServer, policy: FetchPolicy
+) -> None:
+    result = get(feed_server, "/dribble", policy)  # a header line every 0.2 s: no single read ever times out
+    assert (result.status, result.error) == (FetchStatus.ERROR, "deadline exceeded")
+    assert policy.deadline <= result.elapsed < policy.deadline + 2
+
+
+def test_a_stop_ends_a_fetch_under_way_within_a_moment(feed_server: FeedHTTPServer, policy: FetchPolicy) -> None:
+    stop = threading.Event()
+    threading.Timer(0.5, stop.set).start()
+    with make_client(policy) as client:
+        result = fetch(client, FetchRequest("x", feed_server.url("/dribble")), policy, stop=stop)
+    assert (result.status, result.error, result.attempts) == (FetchStatus.ERROR, "stopped", 1)
+    assert result.elapsed < policy.deadline
+
+
+def test_a_gzip_bomb_in_stacked_layers_is_refused_at_the_cap_in_little_memory(
+    feed_server: FeedHTTPServer, tmp_path: Path
+) -> None:
+    # Two gzip layers, 3 KB on the wire, a gigabyte decoded: refused at the 200 KB cap, and the fetching
+    # process never holds more than a few megabytes of it (it is measured in a process of its own).
+    script = f"""
+import resource
+from dashboard.fetch import FetchPolicy, FetchRequest, fetch, make_client
+policy = FetchPolicy(max_bytes=200_000, allowed_networks=("127.0.0.0/8",))
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+with make_client(policy) as client:
+    result = fetch(client, FetchRequest("bomb", {feed_server.url("/bomb/2/1024/atom_verge_ai.xml")!r}), policy)
+print(result.error)
+print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) // 1024)
+"""
+    out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    error, grown_mb = out.stdout.splitlines()
+    assert error == "response too large (over 200,000 bytes)"
+    assert int(grown_mb) < 50
+
+
+@pytest.mark.parametrize("layers", [1, 2, 3])
+def test_stacked_gzip_layers_within_the_cap_are_all_undone(
+    feed_server: FeedHTTPServer, policy: FetchPolicy, layers: int
+) -> None:
+    result = get(feed_server, f"/bomb/{layers}/0/atom_verge_ai.xml", policy)
+    feed = (FEEDS_DIR / "atom_verge_ai.xml").read_bytes()
+    assert (result.status, result.body) == (FetchStatus.OK, feed + b"<!---->")
+
+
+def test_an_encoding_we_never_asked_for_is_the_feeds_error(feed_server: FeedHTTPServer, policy: FetchPolicy) -> None:
+    result = get(feed_server, "/encoded/br/atom_verge_ai.xml", policy)
+    assert (result.status, result.error) == (FetchStatus.ERROR, "unsupported Content-Encoding 'br'")
+
+
+def test_a_feed_on_this_machine_is_refused_unless_its_network_is_allowed(feed_server: FeedHTTPServer) -> None:
+    result = get(feed_server, "/feeds/atom_verge_ai.xml", FetchPolicy())
+    assert (result.status, result.attempts) == (FetchStatus.ERROR, 1)
+    assert result.error == (
+        "refused to connect to 127.0.0.1 (127.0.0.1): a loopback address; "
+        "list its network under [fetch] allowed_networks to allow it"
+    )
+    assert feed_server.log.requests == []
+
+
+@pytest.mark.parametrize(
+    ("target", "why"),
+    [
+        (
+            "http://169.254.169.254/latest/meta-data/",
+            "169.254.169.254 (169.254.169.254): a link-local (cloud metadata)",
+        ),
+        ("http://10.0.0.1/feed.xml", "10.0.0.1 (10.0.0.1): a private-network"),
+        ("http://127.0.0.2:{port}/feeds/atom_verge_ai.xml", "127.0.0.2 (127.0.0.2): a loopback"),
+        ("http://[::1]:{port}/feeds/atom_verge_ai.xml", "::1 (::1): a loopback"),
+        ("http://[::ffff:192.168.0.1]/feed.xml", "::ffff:192.168.0.1 (::ffff:192.168.0.1): a private-network"),
+    ],
+)
+def test_a_redirect_to_an_internal_address_is_refused(feed_server: FeedHTTPServer, target: str, why: str) -> None:
+    only_the_feed_server = FetchPolicy(allowed_networks=("127.0.0.1/32",), retries=0)
+    to = target.format(port=feed_server.server_address[1])
+    result = get(feed_server, f"/redirect?to={quote(to, safe='')}", only_the_feed_server)
+    assert (result.status, result.error) == (
+        FetchStatus.ERROR,
+        f"refused to connect to {why} address; list its network under [fetch] allowed_networks to allow it",
+    )
+    assert len(feed_server.log.requests) == 1  # the redirect itself, never its target
+
+
+@pytest.mark.parametrize(
+    ("address", "why"),
+    [
+        ("127.0.0.1", "a loopback address"),
+        ("::1", "a loopback address"),
+        ("10.20.30.40", "a private-network address"),
+        ("172.16.0.1", "a private-network address"),
+        ("192.168.1.1", "a private-network address"),
+        ("fc00::1", "a private-network address"),
+        ("169.254.169.254", "a link-local (cloud metadata) address"),
+        ("fe80::1", "a link-local (cloud metadata) address"),
+        ("0.0.0.0", "an unspecified address"),
+        ("100.64.0.1", "a reserved address"),
+        ("::ffff:10.0.0.1", "a private-network address"),
+        ("93.184.215.14", None),
+        ("2606:4700::1111", None),
+    ],
+)
+def test_which_addresses_are_refused(address: str, why: str | None) -> None:
+    assert refusal(address) == why

@@ -25,7 +25,7 @@ def test_workers_answer_as_the_analyzer_does_in_order(workers: int) -> None:
         assert [a.tone for batch in parallel.stream([ITEMS[:300], ITEMS[300:]]) for a in batch] == [
             a.tone for a in ANALYZER.analyse_many(ITEMS)
         ]
-        assert parallel.submit(answer, "Google and Nvidia")() == ("Google and Nvidia", 2)
+        assert parallel.submit(answer, "Google and Nvidia").get() == ("Google and Nvidia", 2)
 
 
 def test_bulk_work_collects_garbage_less_often_and_restores_the_collector_after() -> None:
