@@ -9,6 +9,8 @@ from pathlib import Path
 from dashboard.config import Config
 from dashboard.entities import CompanyMatcher
 from dashboard.lexicon import DEFAULT_LEXICON, load_lexicon
+from dashboard.models import SUMMARY_LIMIT, TITLE_LIMIT
+from dashboard.normalize import truncate
 from dashboard.sentences import split_sentences
 from dashboard.sentiment import TITLE_WEIGHT, Tone, ToneScorer, label_for
 from dashboard.topics import TopicMatcher
@@ -49,7 +51,9 @@ class Analyzer:
         )
 
     def analyse(self, title: str, summary: str = "") -> ArticleAnalysis:
-        """Analyse a headline and its summary; each company's tone comes only from sentences naming it."""
+        """Analyse a headline and its summary (cut to the stored limits); each company's tone comes only from
+        sentences naming it."""
+        title, summary = truncate(title, TITLE_LIMIT), truncate(summary, SUMMARY_LIMIT)
         # The headline weighs more than each summary sentence; both are split into sentences and clauses.
         units = [(TITLE_WEIGHT, title[s:e]) for s, e in split_sentences(title)]
         units += [(1.0, summary[s:e]) for s, e in split_sentences(summary)]
@@ -65,7 +69,8 @@ class Analyzer:
         return [self.analyse(title, summary) for title, summary in items]
 
     def analyse_text(self, text: str) -> ArticleAnalysis:
-        """Analyse free text (no headline): every sentence counts the same."""
+        """Analyse free text (no headline, cut to what an article may hold): every sentence counts the same."""
+        text = truncate(text, TITLE_LIMIT + SUMMARY_LIMIT)
         units = [(1.0, text[s:e]) for s, e in split_sentences(text)]
         scores = {text: self.scorer.compound(text)}
         return self._analyse_units(

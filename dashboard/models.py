@@ -6,6 +6,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+# What is stored and analysed of an entry. No real headline reaches TITLE_LIMIT; tone analysis costs grow
+# with the square of a text's length (a 25 KB title took seconds), so nothing longer is analysed either.
+TITLE_LIMIT = 400
+SUMMARY_LIMIT = 2000
+
 
 @dataclass(frozen=True)
 class FeedSpec:

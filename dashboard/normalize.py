@@ -41,6 +41,13 @@ TRACKING_PARAMS = frozenset(
 _BLOCK_TAGS = frozenset({"p", "br", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote"})
 _SKIP_TAGS = frozenset({"script", "style", "noscript", "template"})
 _SPACE = re.compile(r"\s+")
+# Removed from all feed text before it is stored: control characters (NUL, which PostgreSQL refuses, among
+# them) but tab and line breaks, lone surrogates (which no database encodes), bidirectional controls (which
+# reverse what follows on screen) and invisible format characters. Joiners stay: scripts and emoji need them.
+_UNSAFE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b\u200e\u200f\u202a-\u202e"
+    "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\ud800-\udfff\U000e0000-\U000e007f]"
+)
 _NON_WORD = re.compile(r"[^\w]+")
 
 
@@ -69,6 +76,11 @@ class _TextExtractor(HTMLParser):
             self.parts.append(data)
 
 
+def scrub(text: str) -> str:
+    """Feed text without the characters that break storage or hide what it says (see _UNSAFE)."""
+    return _UNSAFE.sub("", text)
+
+
 def collapse_space(text: str) -> str:
     """One space between words, none at the ends; non-breaking spaces count as spaces."""
     return _SPACE.sub(" ", text.replace("\xa0", " ")).strip()
@@ -79,12 +91,12 @@ def html_to_text(fragment: str | None) -> str:
     if not fragment:
         return ""
     if "<" not in fragment and "&" not in fragment:
-        return collapse_space(fragment)
+        return collapse_space(scrub(fragment))
     parser = _TextExtractor()
     parser.feed(fragment)
     parser.close()
     # A second unescape catches entities feedparser left literal (``&colon;``) or double-escaped.
-    return collapse_space(html.unescape("".join(parser.parts)))
+    return collapse_space(scrub(html.unescape("".join(parser.parts))))
 
 
 def truncate(text: str, limit: int) -> str:

@@ -5,18 +5,21 @@ from __future__ import annotations
 import calendar
 import json
 import time
-from dataclasses import replace
+from collections import Counter
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import feedparser
 
-from dashboard.models import Article, FeedSpec, ParsedFeed
-from dashboard.normalize import canonical_link, host_of, html_to_text, split_publisher_suffix, truncate
+from dashboard.models import SUMMARY_LIMIT, TITLE_LIMIT, Article, FeedSpec, ParsedFeed
+from dashboard.normalize import canonical_link, host_of, html_to_text, scrub, split_publisher_suffix, truncate
 from dashboard.plainrss import NotPlain, plain_rss_entries
 
-SUMMARY_LIMIT = 2000
 FUTURE_TOLERANCE = timedelta(days=1)
+EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)  # before this, a date is a feed's mistake, not a publication time
+TITLE_CUT = f"title over {TITLE_LIMIT} characters cut"
+DATE_REPLACED = "implausible date (before 1990 or in the future) replaced by the fetch time"
 _AGGREGATOR_HOSTS = ("news.google.com",)
 _JSON_FEED_PREFIX = "https://jsonfeed.org/version/"
 
@@ -40,24 +43,32 @@ def _struct_to_utc(value: time.struct_time | None) -> datetime | None:
 
 
 def _iso_to_utc(value: Any) -> datetime | None:
-    """An RFC 3339 timestamp (as JSON Feed uses) in UTC, or None when absent or malformed."""
+    """An RFC 3339 timestamp (as JSON Feed uses) in UTC, or None when absent, malformed or out of range."""
     if not isinstance(value, str) or not value:
         return None
     try:
         parsed = datetime.fromisoformat(value.strip())
-    except ValueError:
+        return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    except (ValueError, OverflowError):
         return None
-    return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def choose_time(published: datetime | None, updated: datetime | None, fetched_at: datetime) -> tuple[datetime, str]:
-    """Publication time with its origin; a time implausibly in the future falls back too."""
+    """Publication time with its origin; a time before 1990 or implausibly in the future falls back too."""
     limit = fetched_at + FUTURE_TOLERANCE
-    if published and published <= limit:
+    if published and EARLIEST <= published <= limit:
         return published, "published"
-    if updated and updated <= limit:
+    if updated and EARLIEST <= updated <= limit:
         return updated, "updated"
     return fetched_at, "fetched"
+
+
+@dataclass(frozen=True)
+class Built:
+    """One entry's article (None: nothing to keep) and what had to be changed to keep it."""
+
+    article: Article | None
+    notes: tuple[str, ...] = ()
 
 
 def build_article(
@@ -73,30 +84,37 @@ def build_article(
     published: datetime | None,
     updated: datetime | None,
     fetched_at: datetime,
-) -> Article | None:
-    """Clean one entry's fields into an Article; None when it has neither title nor link."""
-    link = canonical_link(raw_link)
+) -> Built:
+    """Clean one entry's fields into an Article (none when it has neither title nor link), saying what was
+    cut or replaced."""
+    link = canonical_link(scrub(raw_link)) if raw_link else None
     source_name = html_to_text(source_name)
     title = split_publisher_suffix(html_to_text(raw_title), source_name)
     if not title and not link:
-        return None
+        return Built(None)
+    notes = []
+    if len(title) > TITLE_LIMIT:
+        title, notes = truncate(title, TITLE_LIMIT), [TITLE_CUT]
     link_host = host_of(link)
     aggregated = link_host in _AGGREGATOR_HOSTS
-    domain = host_of(source_url) or ("" if aggregated else link_host) or host_of(spec.url)
+    domain = host_of(scrub(source_url)) or ("" if aggregated else link_host) or host_of(spec.url)
     publisher = source_name or spec.publisher or ("" if aggregated else link_host) or feed_title or domain
     # Google News descriptions only repeat headline and publisher names: noise, not a summary.
     summary = "" if aggregated else truncate(html_to_text(raw_summary), SUMMARY_LIMIT)
     when, origin = choose_time(published, updated, fetched_at)
-    return Article(
+    if origin == "fetched" and (published or updated):
+        notes.append(DATE_REPLACED)
+    article = Article(
         title=title or link or "",
         link=link,
-        publisher=publisher,
+        publisher=truncate(publisher, TITLE_LIMIT),
         publisher_domain=domain,
         summary=summary,
         published_at=when,
         published_from=origin,
-        guid=(guid or "").strip() or None,
+        guid=truncate(scrub(guid or "").strip(), TITLE_LIMIT) or None,
     )
+    return Built(article, tuple(notes))
 
 
 def _entry_summary(entry: Any) -> str:
@@ -109,41 +127,74 @@ def _entry_summary(entry: Any) -> str:
     return ""
 
 
+def _json_text(item: dict[str, Any], *keys: str) -> str:
+    """The first of an item's fields that is a non-empty string (a JSON Feed's values may be anything)."""
+    for key in keys:
+        value = item.get(key)
+        if isinstance(value, str) and value:
+            return value
+    return ""
+
+
 def _parse_json_feed(body: bytes, spec: FeedSpec, fetched_at: datetime) -> ParsedFeed:
-    """A JSON Feed (jsonfeed.org) document, which feedparser does not read."""
+    """A JSON Feed (jsonfeed.org) document, which feedparser does not read; any shape of JSON ends in
+    articles, skipped items or this feed's error."""
     try:
         doc = json.loads(body.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        return ParsedFeed(error=f"not an RSS/Atom feed (JSON that does not parse: {exc})")
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)[:200]
+        return ParsedFeed(error=f"not an RSS/Atom feed (JSON that does not parse: {reason})")
     if not isinstance(doc, dict) or not str(doc.get("version", "")).startswith(_JSON_FEED_PREFIX):
         return ParsedFeed(error="not an RSS/Atom feed (JSON, but not a JSON Feed)")
-    feed_title = html_to_text(str(doc.get("title") or ""))
     items = doc.get("items") or []
+    if not isinstance(items, list):
+        return ParsedFeed(error=f"JSON Feed field 'items' is a {type(items).__name__}, not a list")
+    title = doc.get("title")
     entries = [
         {
-            "raw_title": str(item.get("title") or ""),
-            "raw_link": str(item.get("url") or item.get("external_url") or "") or None,
-            "raw_summary": str(item.get("summary") or item.get("content_text") or item.get("content_html") or ""),
+            "raw_title": _json_text(item, "title"),
+            "raw_link": _json_text(item, "url", "external_url") or None,
+            "raw_summary": _json_text(item, "summary", "content_text", "content_html"),
             "source_name": "",
             "source_url": "",
-            "guid": str(item["id"]) if item.get("id") is not None else None,
+            "guid": str(item["id"]) if isinstance(item.get("id"), (str, int)) else None,
             "published": _iso_to_utc(item.get("date_published")),
             "updated": _iso_to_utc(item.get("date_modified")),
         }
-        for item in items
         if isinstance(item, dict)
+        else None
+        for item in items
     ]
-    parsed = _build_all(spec, feed_title, entries, fetched_at)
-    return replace(parsed, skipped=parsed.skipped + len(items) - len(entries))
+    return _build_all(spec, html_to_text(title if isinstance(title, str) else ""), entries, fetched_at)
 
 
 def _build_all(
-    spec: FeedSpec, feed_title: str, entries: list[dict[str, Any]], fetched_at: datetime, warning: str | None = None
+    spec: FeedSpec,
+    feed_title: str,
+    entries: list[dict[str, Any] | None],
+    fetched_at: datetime,
+    warning: str | None = None,
 ) -> ParsedFeed:
-    """Articles from entries' raw fields; entries with neither title nor link are skipped and counted."""
-    articles = [build_article(spec=spec, feed_title=feed_title, fetched_at=fetched_at, **entry) for entry in entries]
-    kept = [a for a in articles if a is not None]
-    return ParsedFeed(articles=kept, skipped=len(articles) - len(kept), title=feed_title, warning=warning)
+    """Articles from entries' raw fields. An entry with neither title nor link, one that is not an entry at
+    all (None), and one no reader could clean are skipped and counted; what was cut, replaced or skipped is
+    said in the warning, with counts."""
+    kept: list[Article] = []
+    notes: Counter[str] = Counter()
+    skipped = 0
+    for entry in entries:
+        try:
+            built = build_article(spec=spec, feed_title=feed_title, fetched_at=fetched_at, **entry) if entry else None
+        except Exception as exc:  # an entry unlike any we know: skip it, keep the rest, say why
+            notes[f"entry skipped ({type(exc).__name__}: {str(exc)[:100]})"] += 1
+            built = None
+        if built is None or built.article is None:
+            skipped += 1
+            continue
+        kept.append(built.article)
+        notes.update(built.notes)
+    said = [f"{note} ({count}x)" if count > 1 else note for note, count in notes.items()]
+    warning = "; ".join(([warning] if warning else []) + said) or None
+    return ParsedFeed(articles=kept, skipped=skipped, title=feed_title, warning=warning)
 
 
 def parse_feed(body: bytes, spec: FeedSpec, fetched_at: datetime, content_type: str = "", url: str = "") -> ParsedFeed:
