@@ -283,9 +283,25 @@ def stored_version(conn: Connection) -> int | None:
     return int(row[0]) if row else None
 
 
+SCHEMA_LOCK = 0x6E657773  # any constant: the advisory lock that serialises schema work on PostgreSQL
+
+
+def _lock_for_schema_work(conn: Connection) -> None:
+    """Make processes that open a new or old database at the same moment create or migrate it one at a time:
+    the first does the work, the others wait for it and then find the schema current."""
+    if conn.dialect.name == "sqlite":
+        # The write lock up front (waiting on busy_timeout): a read transaction that later tries to write
+        # would instead fail at once with "database is locked" when another process wrote meanwhile.
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    elif conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK})
+
+
 def ensure_schema(engine: Engine) -> None:
-    """Create the schema on first use, or migrate an older one, and record the version."""
+    """Create the schema on first use, or migrate an older one, and record the version (safe to run from
+    several processes at once)."""
     with engine.begin() as conn:
+        _lock_for_schema_work(conn)
         metadata.create_all(conn, tables=[meta])
         version = stored_version(conn)
         if version is None:

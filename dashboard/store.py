@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sqlite3
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -45,12 +47,28 @@ def database_url(explicit: str | None = None) -> str:
     return url
 
 
+def _use_wal(cursor: sqlite3.Cursor, patience: float = 30.0) -> None:
+    """Switch the file to WAL (it stays so). SQLite answers "database is locked" at once, without waiting on
+    busy_timeout, when another process opens a new file at the same moment, so that case is retried."""
+    if cursor.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
+        return
+    give_up = time.monotonic() + patience
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > give_up:
+                raise
+            time.sleep(0.05)
+
+
 def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
     """WAL lets the dashboard read while an ingest writes; wait rather than fail on a busy lock."""
     cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=30000")
+    _use_wal(cursor)
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     # 16 MB of pages per connection (SQLite's default is 2 MB): batches touch large indexes; the dashboard's
     # pooled connections each keep this much, so it stays well inside the server's memory budget.
