@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+
+from dashboard.terms import keyword_regex
 
 STEPS = ("day", "week", "month")
 NORMS = ("raw", "per100")
@@ -12,6 +14,9 @@ VIEWS = ("overview", "trends", "spikes", "compare", "articles", "sources")
 PRESETS = {"7 days": 7, "30 days": 30, "90 days": 90, "1 year": 365, "all": None}
 DEFAULT_DAYS = 90
 MAX_SMOOTH = 30
+MAX_PERIODS = 1000  # points per line: a longer range at a finer step is drawn at a coarser one, with a note
+STEP_DAYS = {"day": 1, "week": 7, "month": 30.44}
+FIRST_DAY, LAST_DAY = date(1990, 1, 1), date(2999, 12, 31)  # dates outside are mistakes, kept off date arithmetic
 KNOWN_PARAMS = ("company", "topic", "q", "source", "from", "to", "step", "smooth", "norm", "view")
 
 
@@ -68,7 +73,10 @@ class Filters:
         if span is None:
             return None
         length = (span[1] - span[0]).days + 1
-        return span[0] - timedelta(days=length), span[0] - timedelta(days=1)
+        try:
+            return span[0] - timedelta(days=length), span[0] - timedelta(days=1)
+        except OverflowError:
+            return None
 
 
 def _choices(values: Sequence[str], allowed: Iterable[str], name: str, notes: list[str]) -> tuple[str, ...]:
@@ -100,6 +108,47 @@ def _date(params: Mapping[str, Sequence[str]], name: str, notes: list[str]) -> d
         return None
 
 
+def _keyword(params: Mapping[str, Sequence[str]], notes: list[str]) -> str:
+    """The free keyword, when the term language can read it (``q=|`` cannot)."""
+    q = " ".join((_one(params, "q") or "").split())[:200]
+    if not q:
+        return q
+    try:
+        keyword_regex(q)
+    except ValueError as exc:
+        notes.append(f"ignored q={q!r}: {exc}")
+        return ""
+    return q
+
+
+def _within(value: date | None, low: date, high: date, name: str, notes: list[str]) -> date | None:
+    """A date moved into [low, high] (the stored articles' days), saying so when it had to be."""
+    if value is None or low <= value <= high:
+        return value
+    moved = min(max(value, low), high)
+    where = "first" if moved == low else "last"
+    notes.append(f"{name}={value.isoformat()} is outside the stored articles: using the {where} day, {moved}")
+    return moved
+
+
+def bounded(filters: Filters) -> Filters:
+    """Filters whose charts stay within MAX_PERIODS points per line: a range too long for its step is drawn
+    at the next coarser step, with a note saying so."""
+    span = filters.span()
+    if span is None:
+        return filters
+    days = (span[1] - span[0]).days + 1
+    step = filters.step
+    for coarser in STEPS[STEPS.index(step) :]:
+        step = coarser
+        if days / STEP_DAYS[coarser] <= MAX_PERIODS:
+            break
+    if step == filters.step:
+        return filters
+    note = f"step={filters.step} over {days:,} days would draw over {MAX_PERIODS:,} points per line: drawn by {step}"
+    return replace(filters, step=step, notes=(*filters.notes, note))
+
+
 def parse_params(
     params: Mapping[str, Sequence[str]],
     *,
@@ -107,10 +156,12 @@ def parse_params(
     topics: Iterable[str],
     sources: Iterable[str] | None = None,
     latest: date | None = None,
+    earliest: date | None = None,
 ) -> Filters:
     """Filters from a query string; anything unknown or malformed is dropped with a note saying so.
 
-    Without ``from``/``to`` the range is the last 90 days up to ``latest`` (the newest article).
+    Without ``from``/``to`` the range is the last 90 days up to ``latest`` (the newest article); dates are
+    kept between ``earliest`` and ``latest`` (the stored articles' first and last days).
     """
     notes: list[str] = []
     for name in params:
@@ -122,15 +173,17 @@ def parse_params(
     chosen_sources = (
         _choices(raw_sources, sources, "source", notes) if sources is not None else tuple(dict.fromkeys(raw_sources))
     )
-    q = " ".join((_one(params, "q") or "").split())[:200]
-    date_from, date_to = _date(params, "from", notes), _date(params, "to", notes)
+    q = _keyword(params, notes)
+    low, high = earliest or FIRST_DAY, latest or LAST_DAY
+    date_from = _within(_date(params, "from", notes), low, high, "from", notes)
+    date_to = _within(_date(params, "to", notes), low, high, "to", notes)
     if date_from and date_to and date_from > date_to:
         notes.append(f"ignored from={date_from} and to={date_to}: from is after to")
         date_from = date_to = None
     if date_to is None and latest is not None and "to" not in params:
         date_to = latest
     if date_from is None and date_to is not None and "from" not in params:
-        date_from = date_to - timedelta(days=DEFAULT_DAYS - 1)
+        date_from = max(date_to - timedelta(days=DEFAULT_DAYS - 1), low)
     step = _one(params, "step") or "day"
     if step not in STEPS:
         notes.append(f"ignored step={step!r}: use one of {', '.join(STEPS)}")
@@ -151,18 +204,20 @@ def parse_params(
     if view not in VIEWS:
         notes.append(f"ignored view={view!r}: use one of {', '.join(VIEWS)}")
         view = "overview"
-    return Filters(
-        companies=chosen_companies,
-        topics=chosen_topics,
-        q=q,
-        sources=chosen_sources,
-        date_from=date_from,
-        date_to=date_to,
-        step=step,
-        smooth=smooth,
-        norm=norm,
-        view=view,
-        notes=tuple(notes),
+    return bounded(
+        Filters(
+            companies=chosen_companies,
+            topics=chosen_topics,
+            q=q,
+            sources=chosen_sources,
+            date_from=date_from,
+            date_to=date_to,
+            step=step,
+            smooth=smooth,
+            norm=norm,
+            view=view,
+            notes=tuple(notes),
+        )
     )
 
 

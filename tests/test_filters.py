@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
-from dashboard.filters import Filters, parse_params, preset_span
+from dashboard.filters import Filters, bounded, parse_params, preset_span
 
 COMPANIES = ["Meta", "OpenAI", "Google"]
 TOPICS = ["burnout", "layoffs"]
@@ -93,3 +93,57 @@ def test_previous_period_has_the_same_length() -> None:
 )
 def test_presets_end_at_the_newest_article(preset: str, span: tuple[date, date]) -> None:
     assert preset_span(preset, LATEST, date(2020, 1, 1)) == span
+
+
+@pytest.mark.parametrize(
+    ("days", "step", "drawn"),
+    [
+        (1000, "day", "day"),
+        (1001, "day", "week"),
+        (7001, "day", "month"),
+        (7001, "week", "month"),
+        (9000, "month", "month"),
+    ],
+)
+def test_a_range_too_long_for_its_step_is_drawn_coarser_with_a_note(days: int, step: str, drawn: str) -> None:
+    start = date(2000, 1, 1)
+    filters = bounded(Filters(date_from=start, date_to=start + timedelta(days=days - 1), step=step))
+    assert filters.step == drawn
+    expected = (
+        ()
+        if drawn == step
+        else (f"step={step} over {days:,} days would draw over 1,000 points per line: drawn by {drawn}",)
+    )
+    assert filters.notes == expected
+
+
+@pytest.mark.parametrize(
+    ("query", "span", "note"),
+    [
+        (
+            {"from": ["0001-01-01"]},
+            (date(2026, 1, 1), date(2026, 11, 28)),
+            "from=0001-01-01 is outside the stored articles: using the first day, 2026-01-01",
+        ),
+        (
+            {"to": ["0001-01-01"]},
+            (date(2026, 1, 1), date(2026, 1, 1)),
+            "to=0001-01-01 is outside the stored articles: using the first day, 2026-01-01",
+        ),
+        (
+            {"from": ["9999-12-31"]},
+            (date(2026, 11, 28), date(2026, 11, 28)),
+            "from=9999-12-31 is outside the stored articles: using the last day, 2026-11-28",
+        ),
+    ],
+)
+def test_dates_outside_the_stored_articles_are_moved_to_them(
+    query: dict[str, list[str]], span: tuple[date, date], note: str
+) -> None:
+    filters = parse_params(query, companies=[], topics=[], latest=date(2026, 11, 28), earliest=date(2026, 1, 1))
+    assert (filters.span(), filters.notes) == (span, (note,))
+    assert filters.previous_span() is not None
+
+
+def test_the_previous_period_of_the_earliest_dates_is_none_not_an_error() -> None:
+    assert Filters(date_from=date.min, date_to=date(1, 1, 31)).previous_span() is None

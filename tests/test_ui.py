@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,6 +15,7 @@ from dashboard.config import DEFAULT_CONFIG, load_config
 from dashboard.demo import DemoSpec, write_demo
 from dashboard.models import Article, FeedSpec, FetchResult, FetchStatus, ParsedFeed
 from dashboard.store import open_engine, record_fetch
+from dashboard.ui.app import PAGE_FAILED
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 VIEWS = ["overview", "trends", "spikes", "compare", "articles", "sources"]
@@ -41,6 +43,16 @@ def demo_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     record_fetch(engine, spec, fetched, ParsedFeed(articles=[hostile]), DEMO_END, analyse=analyzer.analyse_many)
     engine.dispose()
     return url
+
+
+def assert_drawn(at: AppTest) -> None:
+    """The page ran to its end: no exception, and no failure caught at the page boundary."""
+    assert not at.exception, at.exception[0].value if at.exception else ""
+    assert not [e.value for e in at.error if e.value == PAGE_FAILED]
+
+
+def link_notes(at: AppTest) -> list[str]:
+    return [t.value for t in at.text if t.value.startswith("Link note:")]
 
 
 @pytest.fixture
@@ -87,7 +99,7 @@ def test_every_view_runs_with_every_filter_combination(app: AppTest, view: str, 
     for key, value in {**query, "view": view}.items():
         app.query_params[key] = value
     app.run()
-    assert not app.exception, app.exception[0].value if app.exception else ""
+    assert_drawn(app)
     assert app.radio(key="f_view").value == view
 
 
@@ -133,9 +145,8 @@ def test_unknown_and_malformed_parameters_are_noted_not_fatal(app: AppTest) -> N
         {"company": ["Nokia"], "from": "last week", "smooth": "999", "view": "admin", "utm_source": "x"}
     )
     app.run()
-    assert not app.exception
-    notes = [c.value for c in app.caption if c.value.startswith("Link note:")]
-    assert notes == [
+    assert_drawn(app)
+    assert link_notes(app) == [
         "Link note: ignored unknown parameter 'utm_source'",
         "Link note: ignored company='Nokia': not one of the known values",
         "Link note: ignored from='last week': not a date (use YYYY-MM-DD)",
@@ -187,3 +198,64 @@ def test_the_article_list_is_paged_and_sortable(app: AppTest) -> None:
     app.selectbox(key="article_sort").set_value("most negative").run()
     tones = list(app.dataframe[0].value["tone"])
     assert tones == sorted(tones)
+
+
+@pytest.mark.parametrize(
+    ("query", "notes"),
+    [
+        (
+            {"from": "0001-01-01"},
+            ["Link note: from=0001-01-01 is outside the stored articles: using the first day, 2026-07-31"],
+        ),
+        (
+            {"to": "0001-01-01"},
+            ["Link note: to=0001-01-01 is outside the stored articles: using the first day, 2026-07-31"],
+        ),
+        (
+            {"from": "9999-12-31"},
+            ["Link note: from=9999-12-31 is outside the stored articles: using the last day, 2026-11-28"],
+        ),
+        ({"q": "|"}, ["Link note: ignored q='|': empty alternative in '|'"]),
+        ({"q": "Meta ||"}, ["Link note: ignored q='Meta ||': empty alternative in 'Meta ||'"]),
+    ],
+    ids=["from-year-1", "to-year-1", "from-year-9999", "q-bar", "q-trailing-bars"],
+)
+@pytest.mark.parametrize("view", VIEWS)
+def test_crafted_dates_and_keywords_are_noted_and_every_view_still_draws(
+    app: AppTest, view: str, query: dict[str, str], notes: list[str]
+) -> None:
+    app.query_params.update({**query, "view": view})
+    app.run()
+    assert_drawn(app)
+    assert link_notes(app) == notes
+    assert app.sidebar  # the filters are drawn
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["[Your session expired - log in here](http://evil.example/login)", "![x](http://attacker.example/pixel.png)"],
+)
+def test_rejected_values_are_quoted_as_plain_text_never_as_markdown(app: AppTest, value: str) -> None:
+    app.query_params.update({"topic": value, "company": value})
+    app.run()
+    assert_drawn(app)
+    assert link_notes(app) == [
+        f"Link note: ignored company={value!r}: not one of the known values",
+        f"Link note: ignored topic={value!r}: not one of the known values",
+    ]
+    rendered = [m.value for m in [*app.markdown, *app.caption, *app.info, *app.warning, *app.error]]
+    assert not [m for m in rendered if "evil.example" in m or "attacker.example" in m]
+
+
+def test_a_range_beyond_the_stored_articles_is_cut_to_them(app: AppTest) -> None:
+    app.query_params.update({"view": "trends", "from": "1900-01-01", "to": "2999-12-31"})
+    app.run()
+    assert_drawn(app)
+    assert link_notes(app) == [
+        "Link note: from=1900-01-01 is outside the stored articles: using the first day, 2026-07-31",
+        "Link note: to=2999-12-31 is outside the stored articles: using the last day, 2026-11-28",
+    ]
+    assert (app.query_params["from"], app.query_params["to"]) == ("2026-07-31", "2026-11-28")
+    traces = [trace for chart in app.get("plotly_chart") for trace in json.loads(chart.proto.spec)["data"]]
+    # One point a day from the first article to the last; a confidence band's outline goes there and back.
+    assert max(len(trace.get("x") or ()) for trace in traces) == 2 * 121

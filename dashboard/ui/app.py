@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import logging
 import os
 from dataclasses import replace
 from urllib.parse import urlencode
@@ -11,10 +12,14 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.demo import DemoSpec, write_demo
+from dashboard.filters import bounded
 from dashboard.ingest import FeedReport, jobs_for, policy_from, run_ingest
 from dashboard.ui import pages
 from dashboard.ui import resources as data
 from dashboard.ui.state import sidebar_filters, sync_url, view_selector
+
+PAGE_FAILED = "This view could not be drawn. The error was logged on the server; try other filters, or reload."
+log = logging.getLogger(__name__)
 
 
 def _admin_token() -> str | None:
@@ -138,8 +143,17 @@ def copy_link(filters_query: str) -> None:
 
 
 def main() -> None:
-    """Draw the page."""
+    """Draw the page; whatever goes wrong below this line is logged, and the viewer gets a plain message."""
     st.set_page_config(page_title="AI news sentiment tracker", page_icon="📰", layout="wide")
+    try:
+        draw()
+    except Exception:
+        log.exception("the page failed for the query %r", st.query_params.to_dict())
+        st.error(PAGE_FAILED)
+
+
+def draw() -> None:
+    """The page: first run, or the filters, the chosen view and the tools around it."""
     url = data.configured_database_url()
     engine = data.engine_for(url)
     config = data.config_for(data.config_path())
@@ -159,10 +173,11 @@ def main() -> None:
         [c.name for c in config.companies], list(config.topics), data.publishers(url, version), earliest, latest
     )
     refresh_panel(url)
-    for note in filters.notes:
-        st.caption(f"Link note: {note}")
     view = view_selector()
-    filters = replace(filters, view=view, notes=())
+    filters = bounded(replace(filters, view=view))
+    for note in filters.notes:
+        st.text(f"Link note: {note}")  # notes quote the link's values: plain text, never Markdown
+    filters = replace(filters, notes=())
     sync_url(filters)
     copy_link(urlencode(filters.to_params(), doseq=True))
     ctx = pages.Context(url=url, version=version, config=config, filters=filters)

@@ -61,7 +61,9 @@ def sidebar_filters(
     """Draw the filter widgets (seeded from the URL on first load) and return the filters they show."""
     notes: tuple[str, ...] = ()
     if not st.session_state.get(K_LOADED):
-        parsed = parse_params(_query_dict(), companies=companies, topics=topics, sources=sources, latest=latest)
+        parsed = parse_params(
+            _query_dict(), companies=companies, topics=topics, sources=sources, latest=latest, earliest=earliest
+        )
         _seed_widgets(parsed, earliest, latest)
         st.session_state[K_LOADED] = True
         notes = parsed.notes
