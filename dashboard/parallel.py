@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import multiprocessing
 import os
@@ -24,10 +25,26 @@ MIN_PARALLEL = 200  # smaller batches cost more to ship to a worker than to scor
 BULK_GC_THRESHOLDS = (20_000, 20, 20)
 
 
-def _set_worker(analyzer: Analyzer) -> None:
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _die_with_parent(parent: int) -> None:
+    """Have Linux kill this worker when its parent dies, however it dies (SIGKILL too): a pool's workers
+    otherwise wait on their task pipe forever, since each holds the pipe's other end open itself."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        return  # not Linux: workers still end when the pool is closed
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(0)
+
+
+def _set_worker(analyzer: Analyzer, parent: int) -> None:
     global _WORKER
     _WORKER = analyzer
+    _die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle, between feeds
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent's stop handler is not the worker's
 
 
 def _analyse(items: Items) -> list[ArticleAnalysis]:
@@ -91,7 +108,7 @@ class ParallelAnalyzer:
         gc.set_threshold(*BULK_GC_THRESHOLDS)
         if self.workers > 1:
             context = multiprocessing.get_context("fork")
-            self._pool = context.Pool(self.workers, initializer=_set_worker, initargs=(self.analyzer,))
+            self._pool = context.Pool(self.workers, initializer=_set_worker, initargs=(self.analyzer, os.getpid()))
         return self
 
     def __exit__(self, *exc: object) -> None:

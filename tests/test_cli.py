@@ -225,3 +225,33 @@ def test_durations(text: str, seconds: float) -> None:
 def test_bad_durations_are_refused(text: str) -> None:
     with pytest.raises(ArgumentTypeError, match=r"duration|longer than zero"):
         parse_duration(text)
+
+
+def ingest_process(db: str, config: Path, *urls: str) -> subprocess.Popen[str]:
+    url_args = [a for u in urls for a in ("--url", u)]
+    return subprocess.Popen(
+        [sys.executable, "-m", "dashboard", "ingest", "--db", db, "--config", str(config), *url_args],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_sigterm_ends_a_hung_ingest_at_once_keeping_every_feed_already_stored(
+    feed_server: FeedHTTPServer, sqlite_url: str, loopback_config: Path
+) -> None:
+    fast = f"http://localhost:{feed_server.server_address[1]}/feeds/atom_verge_ai.xml"
+    process = ingest_process(sqlite_url, loopback_config, feed_server.url("/dribble"), fast)
+    assert process.stderr is not None
+    first = process.stderr.readline()  # the fast feed is stored while the other still dribbles its headers
+    assert first == f"[1/2] {fast}: 3 new, 0 known\n"
+    process.send_signal(signal.SIGTERM)
+    sent = time.monotonic()
+    _, err = process.communicate(timeout=120)
+    stopped_in = time.monotonic() - sent
+    assert process.returncode == 0, err
+    assert stopped_in < 10, f"took {stopped_in:.1f} s to stop"
+    assert "Traceback" not in err
+    stats = json.loads(run("stats", "--json", db=sqlite_url).stdout)
+    assert stats["articles"] == 3
