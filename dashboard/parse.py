@@ -48,9 +48,12 @@ def _iso_to_utc(value: Any) -> datetime | None:
         return None
     try:
         parsed = datetime.fromisoformat(value.strip())
-        return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-    except (ValueError, OverflowError):
+    except ValueError:
         return None
+    try:
+        return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    except OverflowError:  # before year 1 in UTC (0001-01-01T00:00+14:00): as implausible as any date before 1990
+        return datetime.min.replace(tzinfo=UTC)
 
 
 def choose_time(published: datetime | None, updated: datetime | None, fetched_at: datetime) -> tuple[datetime, str]:
@@ -142,7 +145,7 @@ def _parse_json_feed(body: bytes, spec: FeedSpec, fetched_at: datetime) -> Parse
     try:
         doc = json.loads(body.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-        reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)[:200]
+        reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc).split("; use ")[0][:200]
         return ParsedFeed(error=f"not an RSS/Atom feed (JSON that does not parse: {reason})")
     if not isinstance(doc, dict) or not str(doc.get("version", "")).startswith(_JSON_FEED_PREFIX):
         return ParsedFeed(error="not an RSS/Atom feed (JSON, but not a JSON Feed)")
@@ -187,6 +190,8 @@ def _build_all(
         except Exception as exc:  # an entry unlike any we know: skip it, keep the rest, say why
             notes[f"entry skipped ({type(exc).__name__}: {str(exc)[:100]})"] += 1
             built = None
+        if entry is None:
+            notes["entry skipped (not a JSON object)"] += 1
         if built is None or built.article is None:
             skipped += 1
             continue

@@ -19,6 +19,7 @@ Routes (all GET):
   /bomb/LAYERS/MB/NAME        the file followed by MB megabytes of zeros in a comment, gzipped LAYERS times
                               (``Content-Encoding: gzip, gzip, ...``): kilobytes on the wire
   /encoded/CODING/NAME        the file with ``Content-Encoding: CODING`` and its bytes as they are
+  /hostile/NAME               a feed built to break readers and stores (see HOSTILE)
 Run ``python -m tests.feedserver`` to serve the fixtures by hand.
 """
 
@@ -34,6 +35,7 @@ import threading
 import time
 import zlib
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from datetime import time as dtime
@@ -123,6 +125,10 @@ class _Handler(BaseHTTPRequestHandler):
         if m := re.fullmatch(r"/encoded/([\w-]+)/([\w.-]+)", path):
             body = (FEEDS_DIR / m[2]).read_bytes()
             return self._send(200, body, "application/rss+xml", {"Content-Encoding": m[1]}, compress=False)
+        if m := re.fullmatch(r"/hostile/([\w-]+)", path):
+            body = HOSTILE[m[1]]()
+            kind = "application/feed+json" if m[1].startswith("json") else "application/rss+xml"
+            return self._send(200, body, kind)
         if path == "/gnews/rss/search":
             query = parse_qs(parts.query).get("q", [""])[0]
             return self._send(200, google_news_search(query), "application/xml; charset=utf-8")
@@ -143,6 +149,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _dribble(self) -> None:
         self.wfile.write(b"HTTP/1.1 200 OK\r\n")
+        self.close_connection = True  # the headers never end, so neither does this exchange
         for line in range(600):
             if self.server.release.wait(0.2) or self.server.stopping.is_set():
                 return
@@ -212,6 +219,63 @@ def gzip_bomb(feed: bytes, layers: int, megabytes: int) -> bytes:
     for _ in range(layers - 1):
         body = gzip.compress(body, 9)
     return body
+
+
+def _json_feed(*items: str) -> bytes:
+    """A JSON Feed whose items are given as raw JSON text (so they can hold what json.dumps never writes)."""
+    head = '{"version": "https://jsonfeed.org/version/1.1", "title": "Hostile", "items": ['
+    return (head + ", ".join(items) + "]}").encode()
+
+
+def _rss(*items: str) -> bytes:
+    """An RSS 2.0 feed of raw item XML."""
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Hostile</title>'
+        + "".join(items)
+        + "</channel></rss>"
+    ).encode()
+
+
+_GOOD_JSON_ITEM = '{"id": "ok", "url": "https://hostile.example/ok", "title": "Meta cuts 600 AI jobs"}'
+HOSTILE: dict[str, Callable[[], bytes]] = {
+    # JSON Feed items that crash a reader that trusts the format
+    "json-date-overflow": lambda: _json_feed(
+        '{"id": "a", "url": "https://hostile.example/a", "title": "Dated at the edge of time",'
+        ' "date_published": "0001-01-01T00:00:00+14:00"}',
+        _GOOD_JSON_ITEM,
+    ),
+    "json-items-not-a-list": lambda: b'{"version": "https://jsonfeed.org/version/1.1", "title": "x", "items": 5}',
+    "json-deep": lambda: _json_feed("[" * 50_000 + "]" * 50_000),
+    "json-huge-integer": lambda: _json_feed('{"id": ' + "9" * 5000 + ', "title": "A huge id"}'),
+    "json-lone-surrogate": lambda: _json_feed(
+        '{"id": "s", "url": "https://hostile.example/s", "title": "\\ud800Surrogate \\udfffhere"}', _GOOD_JSON_ITEM
+    ),
+    "json-nul": lambda: _json_feed(
+        '{"id": "n", "url": "https://hostile.example/n", "title": "NUL\\u0000 in the title",'
+        ' "summary": "and\\u0000 in the summary"}'
+    ),
+    "json-wrong-types": lambda: _json_feed(
+        '{"id": {"x": 1}, "url": ["https://hostile.example/t"], "title": 42, "summary": null}',
+        '"a string"',
+        _GOOD_JSON_ITEM,
+    ),
+    # RSS
+    "rss-nul": lambda: _rss("<item><title>Raw NUL\x00 byte</title><link>https://hostile.example/r</link></item>"),
+    "rss-long-title": lambda: _rss(
+        "<item><title>" + "Meta layoffs not good but " * 4000 + "</title><link>https://hostile.example/l</link></item>"
+    ),
+    "rss-old-dates": lambda: _rss(
+        "<item><title>Dated 1900</title><link>https://hostile.example/1900</link>"
+        "<pubDate>Mon, 01 Jan 1900 00:00:00 GMT</pubDate></item>",
+        "<item><title>Dated 2026</title><link>https://hostile.example/2026</link>"
+        "<pubDate>Tue, 10 Nov 2026 08:00:00 GMT</pubDate></item>",
+    ),
+    "rss-bidi": lambda: _rss(
+        "<item><title>\u202e\u202e\u202e</title><link>https://hostile.example/empty</link></item>",
+        "<item><title>\u202eMeta cuts jobs\u202c and \u200bhides it\u2066</title>"
+        '<link>https://hostile.example/b</link><source url="https://pub.example/">\u202eEvil Pub</source></item>',
+    ),
+}
 
 
 def padded_feed(size: int) -> bytes:

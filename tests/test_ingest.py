@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import Engine, func, insert, select, update
 
+from dashboard.analysis import Analyzer
+from dashboard.config import DEFAULT_CONFIG, load_config
 from dashboard.fetch import FetchPolicy
 from dashboard.ingest import FeedReport, jobs_for, run_ingest
 from dashboard.models import Article, FeedSpec, FetchResult, FetchStatus, ParsedFeed
+from dashboard.parallel import ParallelAnalyzer
 from dashboard.schema import SCHEMA_VERSION, SchemaError, article_feeds, articles, ensure_schema, feeds, meta
 from dashboard.stats import collect_stats
 from dashboard.store import open_engine, record_fetch
@@ -238,3 +243,117 @@ def test_opening_twice_keeps_the_data(db_url: str) -> None:
     with engine.connect() as conn:
         assert conn.execute(select(meta.c.value).where(meta.c.key == "probe")).scalar_one() == "kept"
     engine.dispose()
+
+
+DATE_NOTE = "implausible date (before 1990 or in the future) replaced by the fetch time"
+NOT_JSON = "not an RSS/Atom feed (JSON that does not parse: "
+LONG_TITLE = "Meta layoffs not good but " * 15 + "Meta…"  # 395 characters: cut at the last word before 400
+
+
+@pytest.mark.parametrize(
+    ("name", "error", "warning", "skipped", "titles"),
+    [
+        ("json-date-overflow", None, DATE_NOTE, 0, ["Dated at the edge of time", "Meta cuts 600 AI jobs"]),
+        ("json-items-not-a-list", "JSON Feed field 'items' is a int, not a list", None, 0, []),
+        ("json-deep", NOT_JSON + "nested too deeply)", None, 0, []),
+        (
+            "json-huge-integer",
+            NOT_JSON + "Exceeds the limit (4300 digits) for integer string conversion: value has 5000 digits)",
+            None,
+            0,
+            [],
+        ),
+        ("json-lone-surrogate", None, None, 0, ["Meta cuts 600 AI jobs", "Surrogate here"]),
+        ("json-nul", None, None, 0, ["NUL in the title"]),
+        ("json-wrong-types", None, "entry skipped (not a JSON object)", 2, ["Meta cuts 600 AI jobs"]),
+        ("rss-long-title", None, "title over 400 characters cut", 0, [LONG_TITLE]),
+        ("rss-old-dates", None, DATE_NOTE, 0, ["Dated 1900", "Dated 2026"]),
+        ("rss-bidi", None, None, 0, ["Meta cuts jobs and hides it", "https://hostile.example/empty"]),
+    ],
+)
+def test_a_hostile_feed_ends_in_clean_articles_or_its_own_error_and_the_others_are_stored(
+    engine: Engine,
+    feed_server: FeedHTTPServer,
+    policy: FetchPolicy,
+    name: str,
+    error: str | None,
+    warning: str | None,
+    skipped: int,
+    titles: list[str],
+) -> None:
+    jobs = jobs_for([FeedSpec(name, feed_server.url(f"/hostile/{name}")), *specs(feed_server, ["atom_verge_ai.xml"])])
+    reports = {r.name: r for r in run_ingest(engine, jobs, policy)}
+    assert (reports[name].error, reports[name].warning, reports[name].skipped) == (error, warning, skipped)
+    assert (reports["atom_verge_ai.xml"].status, reports["atom_verge_ai.xml"].new) == ("ok", 3)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(articles.c.title, articles.c.summary, articles.c.publisher, articles.c.published_at)
+            .join(article_feeds, article_feeds.c.article_id == articles.c.id)
+            .join(feeds, feeds.c.id == article_feeds.c.feed_id)
+            .where(feeds.c.name == name)
+        ).all()
+    assert sorted(r.title for r in rows) == titles
+    assert all(r.published_at.year >= 1990 for r in rows)
+    unsafe = re.compile("[\x00\ud800-\udfff\u202a-\u202e\u2066-\u2069\u200b]")
+    assert not [r for r in rows if unsafe.search(r.title + r.summary + r.publisher)]
+
+
+def test_nul_bytes_are_removed_the_same_way_on_both_databases(
+    engine: Engine, feed_server: FeedHTTPServer, policy: FetchPolicy
+) -> None:
+    reports = run_ingest(engine, jobs_for([FeedSpec("nul", feed_server.url("/hostile/json-nul"))]), policy)
+    assert (reports[0].status, reports[0].new) == ("ok", 1)
+    with engine.connect() as conn:
+        assert conn.execute(select(articles.c.title, articles.c.summary)).one() == (
+            "NUL in the title",
+            "and in the summary",
+        )
+
+
+def test_a_feed_that_cannot_be_stored_is_that_feeds_failure_and_the_rest_are_stored(
+    engine: Engine, feed_server: FeedHTTPServer, policy: FetchPolicy
+) -> None:
+    def broken_analysis(items: object) -> list[object]:
+        raise MemoryError("no room to analyse")
+
+    jobs = jobs_for(specs(feed_server, ["rss20_techcrunch_ai.xml"]))
+    broken = Analyzer.__new__(Analyzer)
+    broken.analyse_many = broken_analysis  # type: ignore[method-assign]
+    [report] = run_ingest(engine, jobs, policy, analyzer=broken)
+    assert (report.status, report.error) == ("error", "could not store the feed: MemoryError: no room to analyse")
+    assert count(engine, articles) == 0
+    assert {
+        r.name: r.status for r in run_ingest(engine, jobs_for(specs(feed_server, ["atom_verge_ai.xml"])), policy)
+    } == {"atom_verge_ai.xml": "ok"}
+
+
+def test_a_refused_body_is_reported_and_the_next_feed_on_its_host_is_still_fetched(
+    engine: Engine, feed_server: FeedHTTPServer, policy: FetchPolicy
+) -> None:
+    jobs = jobs_for(
+        [
+            FeedSpec("bomb", feed_server.url("/bomb/2/64/atom_verge_ai.xml")),
+            FeedSpec("next", feed_server.url("/feeds/rss20_techcrunch_ai.xml")),
+        ]
+    )
+    reports = {r.name: (r.status, r.error) for r in run_ingest(engine, jobs, policy)}
+    assert reports == {"bomb": ("error", "response too large (over 200,000 bytes)"), "next": ("ok", None)}
+
+
+def test_a_slow_feed_does_not_hold_back_storing_the_feeds_fetched_meanwhile(
+    engine: Engine, feed_server: FeedHTTPServer, policy: FetchPolicy
+) -> None:
+    fast = f"http://localhost:{feed_server.server_address[1]}/feeds/atom_verge_ai.xml"
+    jobs = jobs_for([FeedSpec("slow", feed_server.url("/dribble")), FeedSpec("fast", fast)])
+    dribbling_when_stored: dict[str, int] = {}
+
+    def stored(report: FeedReport, done: int, total: int) -> None:
+        dribbling_when_stored[report.name] = feed_server.log.in_flight["127.0.0.1"]
+        feed_server.release.set()  # the slow feed may end now
+
+    with ParallelAnalyzer(Analyzer.from_config(load_config(DEFAULT_CONFIG)), workers=2) as parallel:
+        reports = run_ingest(engine, jobs, replace(policy, deadline=60), progress=stored, analyzer=parallel)
+    assert [r.name for r in reports] == ["fast", "slow"]
+    assert dribbling_when_stored["fast"] == 1  # stored while the slow feed was still sending headers
+    # Released by the storing of the fast feed, the slow one ends long before its deadline.
+    assert reports[1].error is not None and "deadline" not in reports[1].error
