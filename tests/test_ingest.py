@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, func, insert, select, update
@@ -247,6 +250,7 @@ def test_opening_twice_keeps_the_data(db_url: str) -> None:
 
 DATE_NOTE = "implausible date (before 1990 or in the future) replaced by the fetch time"
 NOT_JSON = "not an RSS/Atom feed (JSON that does not parse: "
+ROOT = Path(__file__).resolve().parent.parent
 LONG_TITLE = "Meta layoffs not good but " * 15 + "Meta…"  # 395 characters: cut at the last word before 400
 
 
@@ -357,3 +361,31 @@ def test_a_slow_feed_does_not_hold_back_storing_the_feeds_fetched_meanwhile(
     assert dribbling_when_stored["fast"] == 1  # stored while the slow feed was still sending headers
     # Released by the storing of the fast feed, the slow one ends long before its deadline.
     assert reports[1].error is not None and "deadline" not in reports[1].error
+
+
+def test_processes_opening_a_new_database_at_the_same_moment_all_succeed(db_url: str, tmp_path: Path) -> None:
+    # Before the schema lock, one of two ingests started together into a new SQLite file failed about once
+    # in five with "database is locked". Here four processes, modules imported, open it on one signal.
+    go = tmp_path / "go"
+    script = f"""
+import pathlib, time
+from dashboard.store import open_engine
+print("ready", flush=True)
+while not pathlib.Path({str(go)!r}).exists():
+    time.sleep(0.001)
+open_engine({db_url!r}).dispose()
+"""
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", script], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        for _ in range(4)
+    ]
+    assert [p.stdout.readline() for p in processes if p.stdout] == ["ready\n"] * 4
+    go.touch()
+    failures = [p.communicate(timeout=120)[1] for p in processes if p.wait(timeout=120) != 0]
+    assert failures == []
+    engine = open_engine(db_url)
+    with engine.connect() as conn:
+        assert conn.execute(select(meta.c.value).where(meta.c.key == "schema_version")).scalar() == str(SCHEMA_VERSION)
+    engine.dispose()

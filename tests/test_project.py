@@ -6,6 +6,7 @@ import ast
 import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -62,3 +63,18 @@ def test_the_readme_layout_names_every_module() -> None:
     layout = (ROOT / "README.md").read_text(encoding="utf-8").split("## Layout", 1)[1].split("## ", 1)[0]
     modules = {p.name for p in (ROOT / "dashboard").glob("*.py") if not p.name.startswith("__")}
     assert modules - set(re.findall(r"\b(\w+\.py)\b", layout)) == set()
+
+
+def test_viewers_never_see_an_exceptions_details() -> None:
+    settings = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert settings["client"]["showErrorDetails"] == "none"
+
+
+def test_the_tests_need_nothing_outside_the_repository() -> None:
+    # A clone of this project alone has no ../shared: tests read their data from tests/data.
+    offenders = [
+        str(p.relative_to(ROOT))
+        for p in (ROOT / "tests").rglob("*.py")
+        if re.search(r"""["']shared["']|\.\./shared|DEFAULT_EVAL_DIR""", p.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []

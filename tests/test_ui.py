@@ -259,3 +259,12 @@ def test_a_range_beyond_the_stored_articles_is_cut_to_them(app: AppTest) -> None
     traces = [trace for chart in app.get("plotly_chart") for trace in json.loads(chart.proto.spec)["data"]]
     # One point a day from the first article to the last; a confidence band's outline goes there and back.
     assert max(len(trace.get("x") or ()) for trace in traces) == 2 * 121
+
+
+def test_a_failure_below_the_page_shows_a_plain_message_and_no_details(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgresql://nobody@127.0.0.1:9/nothing")  # nothing listens on port 9
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [PAGE_FAILED]
+    shown = [str(getattr(e, "value", "")) for e in at.main] + [str(getattr(e, "value", "")) for e in at.sidebar]
+    assert not [s for s in shown if "Traceback" in s or "/dashboard/" in s or "OperationalError" in s]
