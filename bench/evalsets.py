@@ -1,4 +1,8 @@
-"""Readers for the public evaluation sets in ../shared/eval, and the tune/test split used on them."""
+"""Readers for the public evaluation sets, and the tune/test split used on them.
+
+The sets the accuracy figures use (VADER's ground truth, Twitter Financial News validation, NewsMTSC's
+real-world dev/test) are MIT-licensed and copied into tests/data/eval, so the tests run on a bare clone;
+../shared/eval, beside the project when it is there, holds them and larger ones."""
 
 from __future__ import annotations
 
@@ -8,7 +12,9 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-DEFAULT_EVAL_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "eval"
+BUNDLED_EVAL_DIR = Path(__file__).resolve().parent.parent / "tests" / "data" / "eval"
+SHARED_EVAL_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "eval"
+DEFAULT_EVAL_DIR = SHARED_EVAL_DIR if SHARED_EVAL_DIR.is_dir() else BUNDLED_EVAL_DIR
 VADER_SETS = {
     "tweets": "tweets_GroundTruth.txt",
     "movie reviews": "movieReviewSnippets_GroundTruth.txt",

@@ -6,7 +6,7 @@ import pytest
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from bench.accuracy import fidelity, news_tone
-from bench.evalsets import DEFAULT_EVAL_DIR
+from bench.evalsets import BUNDLED_EVAL_DIR
 from dashboard.analysis import Analyzer
 from dashboard.config import DEFAULT_CONFIG, load_config
 
@@ -15,8 +15,7 @@ ANALYZER = Analyzer.from_config(load_config(DEFAULT_CONFIG))
 
 @pytest.fixture(scope="module")
 def fidelity_rows() -> list[dict[str, object]]:
-    assert (DEFAULT_EVAL_DIR / "vader_groundtruth").is_dir(), f"evaluation data missing at {DEFAULT_EVAL_DIR}"
-    return fidelity(DEFAULT_EVAL_DIR, SentimentIntensityAnalyzer(), ANALYZER)
+    return fidelity(BUNDLED_EVAL_DIR, SentimentIntensityAnalyzer(), ANALYZER)
 
 
 def test_the_harness_reproduces_the_vader_paper_within_003(fidelity_rows: list[dict[str, object]]) -> None:
@@ -31,7 +30,7 @@ def test_our_lexicon_keeps_vader_good_on_tweets(fidelity_rows: list[dict[str, ob
 
 
 def test_headline_tone_beats_plain_vader_by_015_macro_f1_on_the_test_half() -> None:
-    rows = news_tone(DEFAULT_EVAL_DIR, SentimentIntensityAnalyzer(), ANALYZER)
+    rows = news_tone(BUNDLED_EVAL_DIR, SentimentIntensityAnalyzer(), ANALYZER)
     test = next(r for r in rows if r["set"].startswith("Twitter Financial") and r["half"] == "test")  # type: ignore[union-attr]
     assert float(test["ours_f1"]) - float(test["plain_f1"]) >= 0.15  # type: ignore[arg-type]
     targeted = next(r for r in rows if r["set"].startswith("NewsMTSC") and r["half"] == "test")  # type: ignore[union-attr]

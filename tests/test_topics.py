@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.evalsets import DEFAULT_EVAL_DIR, read_newsmtsc, read_twitter_financial
+from bench.evalsets import BUNDLED_EVAL_DIR, read_newsmtsc, read_twitter_financial
 from dashboard.config import DEFAULT_CONFIG, load_config
 from dashboard.terms import compile_terms, count_matches
 from dashboard.topics import TopicMatcher
@@ -47,8 +47,8 @@ def test_topic_recall_and_precision_on_the_labelled_headlines() -> None:
 
 
 def test_the_needle_check_never_changes_a_count_on_real_texts() -> None:
-    texts = [d.text for d in read_twitter_financial(DEFAULT_EVAL_DIR)] + [
-        d.text for d in read_newsmtsc(DEFAULT_EVAL_DIR)
+    texts = [d.text for d in read_twitter_financial(BUNDLED_EVAL_DIR)] + [
+        d.text for d in read_newsmtsc(BUNDLED_EVAL_DIR)
     ]
     assert len(texts) > 3000
     scanned = {name: compile_terms(tuple(terms)) for name, terms in load_config(DEFAULT_CONFIG).topics.items()}
