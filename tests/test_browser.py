@@ -11,6 +11,7 @@ import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
@@ -24,6 +25,8 @@ from dashboard.store import open_engine
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
 VIEWS = ["overview", "trends", "spikes", "compare", "articles", "sources"]
+WAIT_MS = 60_000  # every wait in this file: generous, so a loaded machine is slow, never failing
+expect.set_options(timeout=WAIT_MS)
 
 
 @pytest.fixture(scope="module")
@@ -51,18 +54,22 @@ def browser() -> Iterator[Browser]:
         browser.close()
 
 
-def open_page(browser: Browser, url: str) -> Page:
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+def new_page(browser: Browser, url: str) -> Page:
+    """A page (in a browser context of its own) at ``url``, waiting for its sidebar."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.set_default_timeout(WAIT_MS)
+    page = context.new_page()
     page.goto(url)
-    page.wait_for_selector("[data-testid='stSidebar']", timeout=60_000)
+    expect(page.get_by_test_id("stSidebar")).to_be_attached()
     return page
 
 
 def wait_until_idle(page: Page) -> None:
-    """Wait until Streamlit has finished running the script (its "running" indicator is gone)."""
-    page.wait_for_timeout(500)
-    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=60_000)
-    expect(page.get_by_test_id("stSkeleton")).to_have_count(0, timeout=60_000)  # every element drawn
+    """Wait on the app's own state: connected, the script run finished, nothing left to draw."""
+    expect(page.locator("[data-testid='stApp'][data-test-connection-state='CONNECTED']")).to_be_attached()
+    expect(page.locator("[data-testid='stApp'][data-test-script-state='notRunning']")).to_be_attached()
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0)
+    expect(page.get_by_test_id("stSkeleton")).to_have_count(0)  # every element drawn
 
 
 def sidebar_widget(page: Page, label: str):
@@ -70,9 +77,9 @@ def sidebar_widget(page: Page, label: str):
 
 
 def test_a_shared_link_restores_filters_and_draws_the_charts(browser: Browser, server: str) -> None:
-    page = open_page(browser, f"{server}/?company=Meta&company=OpenAI&topic=burnout&step=week&norm=per100&view=trends")
+    page = new_page(browser, f"{server}/?company=Meta&company=OpenAI&topic=burnout&step=week&norm=per100&view=trends")
     charts = page.locator(".js-plotly-plot")
-    expect(charts).to_have_count(3, timeout=60_000)
+    expect(charts).to_have_count(3)
     expect(charts.first.locator(".scatterlayer .trace").first).to_be_attached()
     companies = sidebar_widget(page, "Companies")
     expect(companies).to_contain_text("Meta")
@@ -82,35 +89,49 @@ def test_a_shared_link_restores_filters_and_draws_the_charts(browser: Browser, s
     assert "view=trends" in page.url and "norm=per100" in page.url
     wait_until_idle(page)
     page.screenshot(path=str(ARTIFACTS / "browser-shared-link-trends.png"))
-    page.close()
+    page.context.close()
 
 
 def test_changing_a_filter_updates_the_url_and_the_link_reopens_the_view(browser: Browser, server: str) -> None:
-    page = open_page(browser, f"{server}/?company=Meta&view=compare")
-    expect(page.locator(".js-plotly-plot")).to_have_count(3, timeout=60_000)
+    page = new_page(browser, f"{server}/?company=Meta&view=compare")
+    expect(page.locator(".js-plotly-plot")).to_have_count(3)
     page.get_by_role("combobox", name="Time step").click()
     page.get_by_role("option", name="month").click()
-    page.wait_for_url(re.compile(r"step=month"), timeout=30_000)
+    page.wait_for_url(re.compile(r"step=month"))
     shared = page.url
-    page.close()
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})  # a colleague's fresh browser
-    other = context.new_page()
-    other.goto(shared)
-    expect(other.get_by_role("combobox", name="Time step")).to_have_value("month", timeout=60_000)
+    page.context.close()
+    other = new_page(browser, shared)  # a colleague's fresh browser
+    expect(other.get_by_role("combobox", name="Time step")).to_have_value("month")
     expect(sidebar_widget(other, "Companies")).to_contain_text("Meta")
     expect(other.get_by_role("radio", name="Compare")).to_be_checked()
-    context.close()
+    other.context.close()
 
 
 @pytest.mark.parametrize("view", VIEWS)
 def test_every_view_renders_in_the_browser(browser: Browser, server: str, view: str) -> None:
-    page = open_page(browser, f"{server}/?view={view}&company=Meta&company=Microsoft&company=OpenAI")
+    page = new_page(browser, f"{server}/?view={view}&company=Meta&company=Microsoft&company=OpenAI")
     wait_until_idle(page)
     expect(page.get_by_test_id("stException")).to_have_count(0)
     if view in ("overview", "trends", "compare"):
-        expect(page.locator(".js-plotly-plot").first).to_be_visible(timeout=60_000)
+        expect(page.locator(".js-plotly-plot").first).to_be_visible()
     else:
-        expect(page.get_by_test_id("stDataFrame").first).to_be_visible(timeout=60_000)
+        expect(page.get_by_test_id("stDataFrame").first).to_be_visible()
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"browser-{view}.png"))
-    page.close()
+    page.context.close()
+
+
+def test_a_crafted_link_draws_its_values_as_plain_text(browser: Browser, server: str) -> None:
+    phishing = "[Your session expired - log in here](http://evil.example/login)"
+    pixel = "![x](http://attacker.example/pixel.png)"
+    query = urlencode({"topic": phishing, "company": pixel, "q": "Meta ||", "from": "0001-01-01", "view": "trends"})
+    page = new_page(browser, f"{server}/?{query}")
+    wait_until_idle(page)
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    expect(page.get_by_text(f"Link note: ignored topic={phishing!r}: not one of the known values")).to_be_visible()
+    expect(page.get_by_text(f"Link note: ignored company={pixel!r}: not one of the known values")).to_be_visible()
+    expect(page.get_by_text("Link note: ignored q='Meta ||': empty alternative in 'Meta ||'")).to_be_visible()
+    expect(page.locator("a[href*='evil.example'], img[src*='attacker.example']")).to_have_count(0)
+    expect(page.locator(".js-plotly-plot").first).to_be_visible()
+    page.screenshot(path=str(ARTIFACTS / "browser-crafted-link.png"))
+    page.context.close()
