@@ -325,7 +325,13 @@ def ingest_benchmark(url_for: Callable[[str], str], count: int) -> dict[str, dic
                     FetchJob(FeedSpec(f"bench {n}", f"{base}/{n}"), f"{base}/{n}", conditional=False) for n in names
                 ]
                 engine = open_engine(url_for(label))
-                policy = FetchPolicy(read_timeout=60.0, deadline=300.0, retries=0, max_bytes=100_000_000)
+                policy = FetchPolicy(
+                    read_timeout=60.0,
+                    deadline=300.0,
+                    retries=0,
+                    max_bytes=100_000_000,
+                    allowed_networks=("127.0.0.1/32",),  # its own feed server
+                )
                 with ParallelAnalyzer(analyzer) as parallel:
                     started = time.perf_counter()
                     reports = run_ingest(engine, jobs, policy, analyzer=parallel)
