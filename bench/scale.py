@@ -336,6 +336,9 @@ def ingest_benchmark(url_for: Callable[[str], str], count: int) -> dict[str, dic
                     started = time.perf_counter()
                     reports = run_ingest(engine, jobs, policy, analyzer=parallel)
                     ours = sum(r.new for r in reports) / (time.perf_counter() - started)
+                failed = [f"{r.name}: {r.error}" for r in reports if r.failed]
+                if failed:  # a rate of failures measures nothing
+                    raise RuntimeError(f"the ingest benchmark's feeds failed: {failed}")
                 engine.dispose()
                 started = time.perf_counter()
                 stored = baseline.ingest_loop([f"{base}/{n}" for n in names], str(folder / "baseline.db"))
