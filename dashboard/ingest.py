@@ -157,7 +157,8 @@ def run_ingest(
             store_oldest()
 
     # Feeds are parsed and analysed in the workers while earlier ones are stored; a few run ahead, and each
-    # is stored, in its own transaction, in the order it was fetched, as soon as it is ready.
+    # is stored, in its own transaction, in the order it was fetched. While no fetch finishes (a slow host),
+    # whatever is ready is stored meanwhile (fetch_all's idle call).
     ahead = 2 * parallel.workers if parallel else 0
     for request, fetched in fetch_all(requests, policy, stop, idle=store_ready):
         job = jobs[int(request.key)]
@@ -173,7 +174,6 @@ def run_ingest(
         pending.append((job, fetched, fetched_at, later))
         while len(pending) > ahead:
             store_oldest()
-        store_ready()
     while pending:
         store_oldest()
     return reports
