@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from dashboard.cli import build_parser, parse_duration
-from tests.feedserver import FeedHTTPServer
+from tests.feedserver import HOSTILE, FeedHTTPServer
 
 ROOT = Path(__file__).resolve().parent.parent
 FAST_FETCH = """
@@ -238,15 +238,16 @@ def ingest_process(db: str, config: Path, *urls: str) -> subprocess.Popen[str]:
     )
 
 
-def test_sigterm_ends_a_hung_ingest_at_once_keeping_every_feed_already_stored(
-    feed_server: FeedHTTPServer, sqlite_url: str, loopback_config: Path
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
+def test_a_stop_signal_ends_a_hung_ingest_at_once_keeping_every_feed_already_stored(
+    feed_server: FeedHTTPServer, sqlite_url: str, loopback_config: Path, stop: signal.Signals
 ) -> None:
     fast = f"http://localhost:{feed_server.server_address[1]}/feeds/atom_verge_ai.xml"
     process = ingest_process(sqlite_url, loopback_config, feed_server.url("/dribble"), fast)
     assert process.stderr is not None
     first = process.stderr.readline()  # the fast feed is stored while the other still dribbles its headers
     assert first == f"[1/2] {fast}: 3 new, 0 known\n"
-    process.send_signal(signal.SIGTERM)
+    process.send_signal(stop)
     sent = time.monotonic()
     _, err = process.communicate(timeout=120)
     stopped_in = time.monotonic() - sent
@@ -255,3 +256,16 @@ def test_sigterm_ends_a_hung_ingest_at_once_keeping_every_feed_already_stored(
     assert "Traceback" not in err
     stats = json.loads(run("stats", "--json", db=sqlite_url).stdout)
     assert stats["articles"] == 3
+
+
+def test_hostile_feeds_never_stop_the_run_nor_the_feeds_after_them(
+    feed_server: FeedHTTPServer, sqlite_url: str, loopback_config: Path
+) -> None:
+    hostile = [feed_server.url(f"/hostile/{name}") for name in sorted(HOSTILE)]
+    good = feed_server.url("/feeds/atom_verge_ai.xml")
+    urls = [a for u in [*hostile, good] for a in ("--url", u)]
+    result = run("ingest", "--config", str(loopback_config), *urls, db=sqlite_url)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert f"[{len(hostile) + 1}/{len(hostile) + 1}]" in result.stderr
+    assert f"{good}: 3 new, 0 known" in result.stderr
