@@ -22,9 +22,9 @@ from bench.evalsets import (
     read_vader_set,
 )
 from bench.metrics import accuracy, macro_f1, pearson, precision_recall, weighted_f1
-from dashboard.analysis import Analyzer
+from dashboard.analyse.analysis import Analyzer
+from dashboard.analyse.sentiment import label_for
 from dashboard.config import DEFAULT_CONFIG, load_config
-from dashboard.sentiment import label_for
 
 MATCHING_SET = Path(__file__).resolve().parent.parent / "tests" / "data" / "matching_headlines.jsonl"
 PLAIN_BAND = 0.05  # VADER's customary neutral band

@@ -12,9 +12,9 @@ import httpx
 import pandas as pd
 from sqlalchemy import Engine, select
 
-from dashboard.filters import Filters
-from dashboard.schema import article_companies, article_topics, articles
-from dashboard.terms import keyword_regex
+from dashboard.analyse.terms import keyword_regex
+from dashboard.read.filters import Filters
+from dashboard.store.schema import article_companies, article_topics, articles
 
 
 def load_all(engine: Engine) -> pd.DataFrame:

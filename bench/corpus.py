@@ -13,9 +13,9 @@ from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
+from dashboard.collect.parse import parse_feed, parse_with_feedparser
+from dashboard.collect.plainrss import NotPlain, plain_rss_entries
 from dashboard.models import FeedSpec
-from dashboard.parse import parse_feed, parse_with_feedparser
-from dashboard.plainrss import NotPlain, plain_rss_entries
 
 DEFAULT_CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "eval" / "feeds" / "feedparser"
 FETCHED_AT = datetime(2026, 11, 11, tzinfo=UTC)

@@ -35,16 +35,17 @@ from sqlalchemy import Engine
 
 from bench import baseline
 from bench.served import memory_kb
-from dashboard import facts, queries, trends
-from dashboard.analysis import Analyzer
+from dashboard.analyse.analysis import Analyzer
+from dashboard.analyse.parallel import ParallelAnalyzer
+from dashboard.collect.fetch import FetchPolicy
 from dashboard.config import DEFAULT_CONFIG, Config, load_config
-from dashboard.demo import DemoSpec, generate
-from dashboard.fetch import FetchPolicy
-from dashboard.filters import Filters
-from dashboard.ingest import FetchJob, run_ingest
 from dashboard.models import FeedSpec
-from dashboard.parallel import ParallelAnalyzer
-from dashboard.store import open_engine
+from dashboard.pipeline.demo import DemoSpec, generate
+from dashboard.pipeline.ingest import FetchJob, run_ingest
+from dashboard.read import queries, trends
+from dashboard.read.filters import Filters
+from dashboard.store import facts
+from dashboard.store.engine import open_engine
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -220,7 +221,7 @@ def filter_benchmark(engine: Engine, config: Config, combos: list[Filters]) -> d
 
 def keyword_benchmark(engine: Engine, config: Config, repeat: int) -> dict[str, float]:
     """Seconds for each keyword over the whole year, the slowest page's data: median over the keywords.
-    The first keyword also loads the per-article facts (dashboard.facts); that is timed apart."""
+    The first keyword also loads the per-article facts (dashboard.store.facts); that is timed apart."""
     started = time.perf_counter()
     facts.current(engine)
     load = time.perf_counter() - started

@@ -18,17 +18,17 @@ from types import FrameType
 from rich.console import Console
 from rich.table import Table
 
-from dashboard.analysis import Analyzer
+from dashboard.analyse.analysis import Analyzer
+from dashboard.analyse.lexicon import LexiconError
+from dashboard.analyse.parallel import ParallelAnalyzer
 from dashboard.config import DEFAULT_CONFIG, Config, ConfigError, check_http_url, load_config
-from dashboard.demo import DemoSpec, write_demo
-from dashboard.ingest import FeedReport, backfill_jobs, jobs_for, policy_from, run_ingest
-from dashboard.lexicon import LexiconError
 from dashboard.models import FeedSpec
-from dashboard.parallel import ParallelAnalyzer
-from dashboard.rescore import rescore
-from dashboard.schema import SchemaError
-from dashboard.stats import collect_stats
-from dashboard.store import open_engine
+from dashboard.pipeline.demo import DemoSpec, write_demo
+from dashboard.pipeline.ingest import FeedReport, backfill_jobs, jobs_for, run_ingest
+from dashboard.pipeline.rescore import rescore
+from dashboard.read.stats import collect_stats
+from dashboard.store.engine import open_engine
+from dashboard.store.schema import SchemaError
 
 EXIT_OK, EXIT_ALL_FAILED, EXIT_USAGE = 0, 1, 2
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)([smhd])")
@@ -226,7 +226,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     analyzer = Analyzer.from_config(config)
     engine = open_engine(args.db)
-    policy = policy_from(config)
+    policy = config.fetch
     console = _console()
     with ParallelAnalyzer(analyzer) as parallel, _StopOnSignal() as stop:
         while True:
@@ -259,7 +259,7 @@ def cmd_backfill(args: argparse.Namespace) -> int:
     analyzer = Analyzer.from_config(config)
     engine = open_engine(args.db)
     with ParallelAnalyzer(analyzer) as parallel, _StopOnSignal() as stop:
-        reports = run_ingest(engine, jobs, policy_from(config), stop=stop, progress=_print_progress, analyzer=parallel)
+        reports = run_ingest(engine, jobs, config.fetch, stop=stop, progress=_print_progress, analyzer=parallel)
     _console().print(render_reports(reports))
     return EXIT_ALL_FAILED if reports and all(r.failed for r in reports) else EXIT_OK
 

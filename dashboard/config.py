@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import re
 import tomllib
 from pathlib import Path
@@ -11,11 +10,12 @@ from urllib.parse import quote_plus, urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from dashboard.entities import CompanyRule
+from dashboard.analyse.entities import CompanyRule
+from dashboard.analyse.terms import term_regex
+from dashboard.collect.fetch import FetchPolicy
 from dashboard.models import FeedSpec
-from dashboard.terms import term_regex
+from dashboard.paths import DATA_DIR
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 DEFAULT_CONFIG = DATA_DIR / "config.toml"
 GOOGLE_NEWS_TEMPLATE = "https://news.google.com/rss/search?q={query}&hl=en-US&gl=US&ceid=US:en"
 
@@ -75,27 +75,6 @@ class FeedConfig(_Strict):
         return self
 
 
-class FetchConfig(_Strict):
-    """How feeds are fetched: limits that keep one slow or huge feed from hurting the rest."""
-
-    connect_timeout: float = Field(default=10.0, gt=0)
-    read_timeout: float = Field(default=20.0, gt=0)
-    deadline: float = Field(default=60.0, gt=0)
-    max_bytes: int = Field(default=10_000_000, gt=0)
-    max_redirects: int = Field(default=5, ge=0)
-    retries: int = Field(default=2, ge=0)
-    backoff: float = Field(default=1.0, ge=0)
-    workers: int = Field(default=8, ge=1)
-    allowed_networks: list[str] = []  # non-public networks feeds may reach (CIDR), e.g. "127.0.0.0/8"
-
-    @field_validator("allowed_networks")
-    @classmethod
-    def _networks_parse(cls, networks: list[str]) -> list[str]:
-        for network in networks:
-            ipaddress.ip_network(network, strict=False)  # a ValueError names the bad entry
-        return networks
-
-
 class GoogleNewsConfig(_Strict):
     """The Google News search feed template; ``{query}`` is replaced by each company's query."""
 
@@ -126,7 +105,7 @@ class Config(_Strict):
     topics: dict[str, list[str]] = {}
     lexicon: str = ""  # relative to the config file's folder; empty: data/lexicon.txt
     feeds: list[FeedConfig] = []
-    fetch: FetchConfig = FetchConfig()
+    fetch: FetchPolicy = FetchPolicy()
     google_news: GoogleNewsConfig = GoogleNewsConfig()
 
     @field_validator("topics")
@@ -181,7 +160,8 @@ def parse_config(raw: dict[str, Any], source: str = "config") -> Config:
         lines = []
         for err in exc.errors():
             where = _describe_location(raw, tuple(err["loc"]))
-            message = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
+            unknown = err["type"] in ("extra_forbidden", "unexpected_keyword_argument")  # models, dataclasses
+            message = "unknown key" if unknown else err["msg"]
             if err["type"] == "missing":
                 message = "missing required field"
             lines.append(f"{source}: {where}: {message}")

@@ -70,3 +70,28 @@ class ParsedFeed:
     title: str = ""
     warning: str | None = None  # malformed but recovered: kept entries, recorded reason
     error: str | None = None  # nothing usable: an HTML page, empty body, not a feed
+
+
+@dataclass(frozen=True)
+class Tone:
+    """A VADER compound score (-1..1) and its label: "neg", "neu" or "pos"."""
+
+    compound: float
+    label: str
+
+
+@dataclass(frozen=True)
+class CompanyTone:
+    """A company named in an article: how often, and the tone of the sentences that name it."""
+
+    mentions: int
+    tone: Tone
+
+
+@dataclass(frozen=True)
+class ArticleAnalysis:
+    """What the analysis found in one article."""
+
+    tone: Tone
+    companies: dict[str, CompanyTone] = field(default_factory=dict)
+    topics: dict[str, int] = field(default_factory=dict)

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, create_engine, text
 
+from dashboard.collect.fetch import FetchPolicy
 from dashboard.config import DEFAULT_CONFIG
-from dashboard.fetch import FetchPolicy
-from dashboard.store import open_engine
+from dashboard.store.engine import open_engine
 from tests.feedserver import FeedHTTPServer
 from tests.postgres import TempPostgres
 

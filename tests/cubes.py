@@ -1,4 +1,4 @@
-"""Company cube rows made by hand, as dashboard.queries.company_cube returns them."""
+"""Company cube rows made by hand, as dashboard.read.queries.company_cube returns them."""
 
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from bench.accuracy import fidelity, news_tone
 from bench.evalsets import BUNDLED_EVAL_DIR
-from dashboard.analysis import Analyzer
+from dashboard.analyse.analysis import Analyzer
 from dashboard.config import DEFAULT_CONFIG, load_config
 
 ANALYZER = Analyzer.from_config(load_config(DEFAULT_CONFIG))

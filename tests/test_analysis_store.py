@@ -9,16 +9,17 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Engine, func, select, text
 
-from dashboard.analysis import Analyzer
+from dashboard.analyse.analysis import Analyzer
+from dashboard.analyse.entities import CompanyMatcher, CompanyRule
+from dashboard.analyse.parallel import ParallelAnalyzer
+from dashboard.collect.fetch import FetchPolicy
 from dashboard.config import DEFAULT_CONFIG, load_config
-from dashboard.entities import CompanyMatcher, CompanyRule
-from dashboard.fetch import FetchPolicy
-from dashboard.ingest import jobs_for, run_ingest
 from dashboard.models import FeedSpec
-from dashboard.parallel import ParallelAnalyzer
-from dashboard.queries import keyword_ids
-from dashboard.rescore import rescore
-from dashboard.schema import (
+from dashboard.pipeline.ingest import jobs_for, run_ingest
+from dashboard.pipeline.rescore import rescore
+from dashboard.read.queries import keyword_ids
+from dashboard.store.engine import open_engine
+from dashboard.store.schema import (
     SCHEMA_VERSION,
     article_companies,
     article_topics,
@@ -28,7 +29,6 @@ from dashboard.schema import (
     rollup_company,
     rollup_day,
 )
-from dashboard.store import open_engine
 from tests.feedserver import FeedHTTPServer
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -17,10 +17,10 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from bench.served import CHROMIUM_ARGS, streamlit
-from dashboard.analysis import Analyzer
+from dashboard.analyse.analysis import Analyzer
 from dashboard.config import DEFAULT_CONFIG, load_config
-from dashboard.demo import DemoSpec, write_demo
-from dashboard.store import open_engine
+from dashboard.pipeline.demo import DemoSpec, write_demo
+from dashboard.store.engine import open_engine
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"

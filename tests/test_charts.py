@@ -6,7 +6,7 @@ from datetime import date
 
 import pandas as pd
 
-from dashboard import charts, trends
+from dashboard.read import charts, trends
 from tests.cubes import rows
 
 NAMES = ["Meta", "OpenAI"]

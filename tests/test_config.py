@@ -97,3 +97,21 @@ def test_a_wrong_config_names_the_file_the_entry_and_the_field(tmp_path: Path, t
 def test_a_missing_config_file_is_named(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"nope\.toml: file not found"):
         load_config(tmp_path / "nope.toml")
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("[fetch]\nbogus = 1\n", "fetch.bogus: unknown key"),
+        (
+            '[fetch]\nallowed_networks = ["intranet"]\n',
+            "fetch.allowed_networks: Value error, 'intranet' does not appear to be an IPv4 or IPv6 network",
+        ),
+    ],
+)
+def test_fetch_settings_are_checked_where_fetch_reads_them(tmp_path: Path, body: str, message: str) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(body)
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert str(caught.value) == f"{path}: {message}"

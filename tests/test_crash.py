@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, func, select
 
-from dashboard.schema import article_feeds, articles, feeds
-from dashboard.store import open_engine
+from dashboard.store.engine import open_engine
+from dashboard.store.schema import article_feeds, articles, feeds
 from tests.feedserver import FeedHTTPServer
 from tests.test_ingest import FIXTURE_FEEDS
 

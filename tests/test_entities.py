@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from dashboard.analyse.entities import CompanyMatcher, CompanyRule
 from dashboard.config import DEFAULT_CONFIG, load_config
-from dashboard.entities import CompanyMatcher, CompanyRule
 
 MATCHER = CompanyMatcher(load_config(DEFAULT_CONFIG).company_rules())
 LABELLED = Path(__file__).parent / "data" / "matching_headlines.jsonl"

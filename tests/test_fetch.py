@@ -11,8 +11,8 @@ from urllib.parse import quote
 
 import pytest
 
-from dashboard.connect import refusal
-from dashboard.fetch import USER_AGENT, FetchPolicy, FetchRequest, fetch, fetch_all, make_client
+from dashboard.collect.connect import refusal
+from dashboard.collect.fetch import USER_AGENT, FetchPolicy, FetchRequest, fetch, fetch_all, make_client
 from dashboard.models import FetchResult, FetchStatus
 from tests.conftest import LOOPBACK
 from tests.feedserver import FEEDS_DIR, FeedHTTPServer
@@ -169,7 +169,7 @@ def test_a_gzip_bomb_in_stacked_layers_is_refused_at_the_cap_in_little_memory(
     # process never holds more than a few megabytes of it (it is measured in a process of its own).
     script = f"""
 import resource
-from dashboard.fetch import FetchPolicy, FetchRequest, fetch, make_client
+from dashboard.collect.fetch import FetchPolicy, FetchRequest, fetch, make_client
 policy = FetchPolicy(max_bytes=200_000, allowed_networks=("127.0.0.0/8",))
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 with make_client(policy) as client:

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from dashboard.filters import Filters, bounded, parse_params, preset_span
+from dashboard.read.filters import Filters, bounded, parse_params, preset_span
 
 COMPANIES = ["Meta", "OpenAI", "Google"]
 TOPICS = ["burnout", "layoffs"]

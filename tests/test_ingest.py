@@ -12,15 +12,16 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, func, insert, select, update
 
-from dashboard.analysis import Analyzer
+from dashboard.analyse.analysis import Analyzer
+from dashboard.analyse.parallel import ParallelAnalyzer
+from dashboard.collect.fetch import FetchPolicy
 from dashboard.config import DEFAULT_CONFIG, load_config
-from dashboard.fetch import FetchPolicy
-from dashboard.ingest import FeedReport, jobs_for, run_ingest
 from dashboard.models import Article, FeedSpec, FetchResult, FetchStatus, ParsedFeed
-from dashboard.parallel import ParallelAnalyzer
-from dashboard.schema import SCHEMA_VERSION, SchemaError, article_feeds, articles, ensure_schema, feeds, meta
-from dashboard.stats import collect_stats
-from dashboard.store import open_engine, record_fetch
+from dashboard.pipeline.ingest import FeedReport, jobs_for, run_ingest
+from dashboard.read.stats import collect_stats
+from dashboard.store.engine import open_engine
+from dashboard.store.schema import SCHEMA_VERSION, SchemaError, article_feeds, articles, ensure_schema, feeds, meta
+from dashboard.store.write import record_fetch
 from tests.feedserver import FeedHTTPServer
 
 FIXTURE_FEEDS = [
@@ -369,7 +370,7 @@ def test_processes_opening_a_new_database_at_the_same_moment_all_succeed(db_url:
     go = tmp_path / "go"
     script = f"""
 import pathlib, time
-from dashboard.store import open_engine
+from dashboard.store.engine import open_engine
 print("ready", flush=True)
 while not pathlib.Path({str(go)!r}).exists():
     time.sleep(0.001)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard.normalize import (
+from dashboard.collect.normalize import (
     canonical_link,
     host_of,
     html_to_text,

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.analysis import Analyzer
+from dashboard.analyse.analysis import Analyzer
+from dashboard.analyse.parallel import BULK_GC_THRESHOLDS, ParallelAnalyzer
 from dashboard.config import DEFAULT_CONFIG, load_config
-from dashboard.parallel import BULK_GC_THRESHOLDS, ParallelAnalyzer
 
 ANALYZER = Analyzer.from_config(load_config(DEFAULT_CONFIG))
 ITEMS = [(f"Meta cuts {n} jobs as OpenAI raises $40B", "Burned-out staff describe 80-hour weeks.") for n in range(600)]
@@ -43,7 +43,7 @@ def test_workers_die_with_their_parent_even_in_the_middle_of_a_task() -> None:
     # analysis ran for more than 15 minutes after its ingest was killed).
     script = """
 import time
-from dashboard.parallel import ParallelAnalyzer
+from dashboard.analyse.parallel import ParallelAnalyzer
 from tests.test_parallel import sleep_in_worker
 with ParallelAnalyzer(object(), workers=2) as parallel:
     busy = [parallel.submit(sleep_in_worker, 600) for _ in range(2)]

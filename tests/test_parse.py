@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from dashboard.collect.parse import parse_feed
 from dashboard.models import Article, FeedSpec, ParsedFeed
-from dashboard.parse import parse_feed
 
 FEEDS = Path(__file__).parent / "feeds"
 FETCHED_AT = datetime(2026, 11, 11, 0, 0, tzinfo=UTC)

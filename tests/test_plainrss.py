@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from dashboard.collect.parse import parse_feed, parse_with_feedparser
+from dashboard.collect.plainrss import NotPlain, plain_rss_entries
 from dashboard.models import FeedSpec
-from dashboard.parse import parse_feed, parse_with_feedparser
-from dashboard.plainrss import NotPlain, plain_rss_entries
 from tests.test_real_world_feeds import curated_files
 
 FEEDS = Path(__file__).parent / "feeds"

@@ -61,7 +61,7 @@ def test_the_code_passes_the_linter() -> None:
 
 def test_the_readme_layout_names_every_module() -> None:
     layout = (ROOT / "README.md").read_text(encoding="utf-8").split("## Layout", 1)[1].split("## ", 1)[0]
-    modules = {p.name for p in (ROOT / "dashboard").glob("*.py") if not p.name.startswith("__")}
+    modules = {p.name for p in (ROOT / "dashboard").rglob("*.py") if not p.name.startswith("__")}
     assert modules - set(re.findall(r"\b(\w+\.py)\b", layout)) == set()
 
 
@@ -79,3 +79,69 @@ def test_the_tests_need_nothing_outside_the_repository() -> None:
         if p.name != "test_project.py" and reaches_out.search(p.read_text(encoding="utf-8"))
     ]
     assert offenders == []
+
+
+# The layers, lowest first: a module imports only from its own layer or lower ones, and never from a sibling
+# of the same rank (pipeline writes, read reads: neither needs the other).
+LAYERS = {
+    "models": 0,
+    "paths": 0,
+    "collect": 1,
+    "analyse": 2,
+    "config": 3,
+    "store": 4,
+    "pipeline": 5,
+    "read": 5,
+    "ui": 6,
+    "cli": 6,
+    "__main__": 7,
+}
+
+
+def layer_of(module: str) -> str:
+    """The layer of a module named ``dashboard.x.y`` (its first part below the package)."""
+    return module.split(".")[1]
+
+
+def dashboard_imports(path: Path) -> set[str]:
+    """The dashboard modules a file imports, as dotted names (``from dashboard import x`` names x)."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names if alias.name.startswith("dashboard."))
+        elif isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "dashboard":
+            if node.module == "dashboard":
+                names.update(f"dashboard.{alias.name}" for alias in node.names if alias.name != "__version__")
+            else:
+                names.add(node.module)
+    return names
+
+
+def package_modules() -> dict[str, Path]:
+    return {
+        ".".join(p.relative_to(ROOT).with_suffix("").parts): p
+        for p in (ROOT / "dashboard").rglob("*.py")
+        if p.name != "__init__.py"
+    }
+
+
+def test_every_module_belongs_to_a_layer() -> None:
+    assert sorted({layer_of(m) for m in package_modules()} - set(LAYERS)) == []
+
+
+def test_no_layer_imports_one_above_it_or_its_sibling() -> None:
+    breaches = [
+        f"{module} imports {imported}"
+        for module, path in package_modules().items()
+        for imported in dashboard_imports(path)
+        if layer_of(imported) != layer_of(module) and LAYERS[layer_of(imported)] >= LAYERS[layer_of(module)]
+    ]
+    assert breaches == []
+
+
+@pytest.mark.parametrize("layer", ["store", "read"])
+def test_storing_and_reading_never_load_vader(layer: str) -> None:
+    modules = sorted(m for m in package_modules() if layer_of(m) == layer)
+    script = f"import sys; import {', '.join(modules)}; print('vaderSentiment' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"

@@ -8,12 +8,12 @@ import pandas as pd
 import pytest
 from sqlalchemy import Engine
 
-from dashboard import queries
-from dashboard.analysis import Analyzer
+from dashboard.analyse.analysis import Analyzer
 from dashboard.config import DEFAULT_CONFIG, load_config
-from dashboard.filters import Filters
 from dashboard.models import Article, FeedSpec, FetchResult, FetchStatus, ParsedFeed
-from dashboard.store import record_fetch
+from dashboard.read import queries
+from dashboard.read.filters import Filters
+from dashboard.store.write import record_fetch
 
 ANALYZER = Analyzer.from_config(load_config(DEFAULT_CONFIG))
 STORIES = [

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from dashboard.fetch import FetchPolicy
-from dashboard.ingest import jobs_for, run_ingest
+from dashboard.collect.fetch import FetchPolicy
+from dashboard.collect.parse import parse_feed
 from dashboard.models import FeedSpec
-from dashboard.parse import parse_feed
+from dashboard.pipeline.ingest import jobs_for, run_ingest
 from tests.feedserver import FeedHTTPServer
 
 CURATED = Path(__file__).resolve().parent / "data" / "feedparser"  # 178 files of feedparser's corpus, BSD-2

@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import Engine
 
+from dashboard.analyse.terms import keyword_regex
 from dashboard.models import Article, FeedSpec, FetchResult, FetchStatus, ParsedFeed
-from dashboard.queries import keyword_ids
-from dashboard.search import fts5_query, index_parts, is_exact, tsquery
-from dashboard.store import record_fetch
-from dashboard.terms import keyword_regex
+from dashboard.read.queries import keyword_ids
+from dashboard.store.search import fts5_query, index_parts, is_exact, tsquery
+from dashboard.store.write import record_fetch
 
 TEXTS = [
     ("Meta's AI push leaves staff burned-out", ""),

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-from dashboard.analysis import Analyzer
+from dashboard.analyse.analysis import Analyzer
+from dashboard.analyse.lexicon import LexiconError, load_lexicon, parse_lexicon
+from dashboard.analyse.sentiment import NEUTRAL_BAND, ToneScorer, label_for
 from dashboard.config import DEFAULT_CONFIG, load_config
-from dashboard.lexicon import LexiconError, load_lexicon, parse_lexicon
-from dashboard.sentiment import NEUTRAL_BAND, ToneScorer, label_for
 
 SCORER = ToneScorer(load_lexicon())
 ANALYZER = Analyzer.from_config(load_config(DEFAULT_CONFIG))

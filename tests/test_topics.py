@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from bench.evalsets import BUNDLED_EVAL_DIR, read_newsmtsc, read_twitter_financial
+from dashboard.analyse.terms import compile_terms, count_matches
+from dashboard.analyse.topics import TopicMatcher
 from dashboard.config import DEFAULT_CONFIG, load_config
-from dashboard.terms import compile_terms, count_matches
-from dashboard.topics import TopicMatcher
 
 TOPICS = TopicMatcher(load_config(DEFAULT_CONFIG).topics)
 LABELLED = Path(__file__).parent / "data" / "matching_headlines.jsonl"

@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from dashboard import trends
+from dashboard.read import trends
 from tests.cubes import rows
 
 COMPANY_ROWS = rows(

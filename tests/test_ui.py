@@ -10,11 +10,12 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard.analysis import Analyzer
+from dashboard.analyse.analysis import Analyzer
 from dashboard.config import DEFAULT_CONFIG, load_config
-from dashboard.demo import DemoSpec, write_demo
 from dashboard.models import Article, FeedSpec, FetchResult, FetchStatus, ParsedFeed
-from dashboard.store import open_engine, record_fetch
+from dashboard.pipeline.demo import DemoSpec, write_demo
+from dashboard.store.engine import open_engine
+from dashboard.store.write import record_fetch
 from dashboard.ui.app import PAGE_FAILED
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")

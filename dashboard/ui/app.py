@@ -11,9 +11,9 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
-from dashboard.demo import DemoSpec, write_demo
-from dashboard.filters import bounded
-from dashboard.ingest import FeedReport, jobs_for, policy_from, run_ingest
+from dashboard.pipeline.demo import DemoSpec, write_demo
+from dashboard.pipeline.ingest import FeedReport, jobs_for, run_ingest
+from dashboard.read.filters import bounded
 from dashboard.ui import pages
 from dashboard.ui import resources as data
 from dashboard.ui.state import sidebar_filters, sync_url, view_selector
@@ -49,7 +49,7 @@ def _run_ingest(url: str) -> list[FeedReport]:
         reports = run_ingest(
             data.engine_for(url),
             jobs_for(config.feed_specs()),
-            policy_from(config),
+            config.fetch,
             progress=report,
             analyzer=data.analyzer_for(data.config_path()),
         )

@@ -1,4 +1,4 @@
-"""One function per view. Each reads cached data, shapes it with dashboard.trends, draws dashboard.charts."""
+"""One function per view. Each reads cached data, shapes it with dashboard.read.trends, draws dashboard.read.charts."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, trends
 from dashboard.config import Config
-from dashboard.filters import Filters
+from dashboard.read import charts, trends
+from dashboard.read.filters import Filters
 from dashboard.ui import resources as data
 from dashboard.ui.safety import csv_safe, safe_link
 

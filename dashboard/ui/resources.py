@@ -10,13 +10,14 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine, func, select
 
-from dashboard import facts, queries
-from dashboard.analysis import Analyzer
+from dashboard.analyse.analysis import Analyzer
 from dashboard.config import DEFAULT_CONFIG, Config, load_config
-from dashboard.filters import Filters
-from dashboard.schema import feeds
-from dashboard.stats import collect_stats
-from dashboard.store import database_url, open_engine
+from dashboard.read import queries
+from dashboard.read.filters import Filters
+from dashboard.read.stats import collect_stats
+from dashboard.store import facts
+from dashboard.store.engine import database_url, open_engine
+from dashboard.store.schema import feeds
 
 
 def configured_database_url() -> str:
@@ -36,7 +37,7 @@ def engine_for(url: str) -> Engine:
 
 @st.cache_resource(show_spinner=False)
 def warm_facts(url: str) -> threading.Thread:
-    """Load the per-article facts (dashboard.facts) in the background once per server, after the first page is
+    """Load the per-article facts (dashboard.store.facts) in the background once per server, after the first page is
     drawn, so the first keyword or publisher filter does not wait for them."""
     thread = threading.Thread(target=facts.current, args=(engine_for(url),), name="warm-facts", daemon=True)
     thread.start()

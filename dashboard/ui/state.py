@@ -6,7 +6,7 @@ from datetime import date
 
 import streamlit as st
 
-from dashboard.filters import MAX_SMOOTH, NORMS, PRESETS, STEPS, VIEWS, Filters, parse_params, preset_span
+from dashboard.read.filters import MAX_SMOOTH, NORMS, PRESETS, STEPS, VIEWS, Filters, parse_params, preset_span
 
 VIEW_LABELS = {
     "overview": "Overview",

@@ -228,7 +228,7 @@ def insert_many(conn: Connection, table: Table, rows: Sequence[dict[str, object]
 
 def create_search_index(conn: Connection) -> None:
     """The full-text index over titles and summaries: FTS5 kept in step by triggers on SQLite, a generated
-    ``tsvector`` column with a GIN index on PostgreSQL (what each indexes as a word: dashboard.search).
+    ``tsvector`` column with a GIN index on PostgreSQL (what each indexes as a word: dashboard.store.search).
     Idempotent; fills itself from existing rows."""
     if conn.dialect.name == "sqlite":
         exists = conn.execute(text("SELECT 1 FROM sqlite_master WHERE name = 'articles_fts'")).first()

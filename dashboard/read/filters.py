@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
-from dashboard.terms import keyword_regex
+from dashboard.analyse.terms import keyword_regex
 
 STEPS = ("day", "week", "month")
 NORMS = ("raw", "per100")

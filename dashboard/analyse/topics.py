@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
-from dashboard.terms import Needles, compile_terms, count_matches, fold, keyword_regex, needles
+from dashboard.analyse.terms import Needles, compile_terms, count_matches, fold, needles
 
 
 class TopicMatcher:
@@ -30,8 +30,3 @@ class TopicMatcher:
             if hint is None or hint.may_occur(folded, text):
                 counts[name] = count_matches(pattern, text)
         return {name: n for name, n in counts.items() if n}
-
-
-def keyword_count(keyword: str, text: str) -> int:
-    """How often a user's free keyword or phrase occurs in a text, by the topic matching rules."""
-    return count_matches(keyword_regex(keyword), text)

@@ -14,10 +14,10 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine
 
-from dashboard.analysis import Analyzer
+from dashboard.analyse.analysis import Analyzer
+from dashboard.analyse.parallel import ParallelAnalyzer
 from dashboard.models import Article, FeedSpec, FetchResult, FetchStatus, ParsedFeed
-from dashboard.parallel import ParallelAnalyzer
-from dashboard.store import record_fetch
+from dashboard.store.write import record_fetch
 
 PUBLISHERS = [
     "Demo Wire (demo)",

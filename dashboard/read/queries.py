@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, Select, case, func, select
 
-from dashboard import facts, rollups
-from dashboard.filters import Filters
-from dashboard.schema import (
+from dashboard.read.filters import Filters
+from dashboard.store import facts, rollups
+from dashboard.store.schema import (
     article_companies,
     article_feeds,
     article_topics,
@@ -20,7 +20,7 @@ from dashboard.schema import (
     rollup_company,
     rollup_day,
 )
-from dashboard.search import index_only_ids, keyword_condition
+from dashboard.store.search import index_only_ids, keyword_condition
 
 ARTICLE_COLUMNS = ["id", "published_at", "publisher", "title", "link", "tone", "tone_label"]
 SORTS = {
@@ -146,7 +146,7 @@ def company_cube(
     """Per day and company: articles in the selection naming the company and sums of the tone toward it,
     plus, per topic in ``topics``, the articles among them mentioning it (``n:<topic>``) and their tone sum
     (``tone:<topic>``). Summed in the database from the company roll-up; with a keyword or publisher filter,
-    from the per-article facts (dashboard.facts). At most one row per day and company comes back."""
+    from the per-article facts (dashboard.store.facts). At most one row per day and company comes back."""
     span = span if span is not None else filters.span()
     bits = label_bits(engine)["topic"]
     columns = COMPANY_CUBE + [f"{kind}:{t}" for t in topics for kind in ("n", "tone")]

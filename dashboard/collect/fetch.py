@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import ipaddress
 import random
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass
 from queue import Empty, Queue
 from urllib.parse import urlsplit
 
 import httpx
+from pydantic import ConfigDict, Field, field_validator
+from pydantic.dataclasses import dataclass as pydantic_dataclass
 
 from dashboard import __version__
-from dashboard.connect import AddressRefused, DeadlineExceeded, GuardedTransport, budget
-from dashboard.decode import TooLarge, UnsupportedEncoding, decoded
+from dashboard.collect.connect import AddressRefused, DeadlineExceeded, GuardedTransport, budget
+from dashboard.collect.decode import TooLarge, UnsupportedEncoding, decoded
 from dashboard.models import FetchResult, FetchStatus
 
 USER_AGENT = f"ai-news-sentiment-tracker/{__version__} (+https://github.com/ai-news-sentiment-tracker)"
@@ -24,26 +27,34 @@ ACCEPT = (
 )
 
 
-@dataclass(frozen=True)
+@pydantic_dataclass(frozen=True, config=ConfigDict(extra="forbid"))
 class FetchPolicy:
-    """Limits for one feed fetch; the defaults suit real sites, tests shrink them."""
+    """Limits for one feed fetch, validated where they are read (the config's ``[fetch]`` table is one); the
+    defaults suit real sites, tests shrink them."""
 
-    connect_timeout: float = 10.0
-    read_timeout: float = 20.0
-    deadline: float = 60.0
-    max_bytes: int = 10_000_000
-    max_redirects: int = 5
-    retries: int = 2
-    backoff: float = 1.0
-    workers: int = 8
-    allowed_networks: tuple[str, ...] = ()  # non-public networks a fetch may connect to (CIDR)
+    connect_timeout: float = Field(default=10.0, gt=0)
+    read_timeout: float = Field(default=20.0, gt=0)
+    deadline: float = Field(default=60.0, gt=0)
+    max_bytes: int = Field(default=10_000_000, gt=0)
+    max_redirects: int = Field(default=5, ge=0)
+    retries: int = Field(default=2, ge=0)
+    backoff: float = Field(default=1.0, ge=0)
+    workers: int = Field(default=8, ge=1)
+    allowed_networks: tuple[str, ...] = ()  # non-public networks a fetch may connect to (CIDR), e.g. 10.1.2.0/24
+
+    @field_validator("allowed_networks")
+    @classmethod
+    def _networks_parse(cls, networks: tuple[str, ...]) -> tuple[str, ...]:
+        for network in networks:
+            ipaddress.ip_network(network, strict=False)  # its ValueError names the bad entry
+        return networks
 
 
 @dataclass(frozen=True)
 class FetchRequest:
     """One URL to fetch, with the validators from its previous fetch for a conditional GET."""
 
-    key: str
+    key: Hashable  # the caller's name for this request (ingest: the job's index)
     url: str
     etag: str | None = None
     last_modified: str | None = None
@@ -52,11 +63,19 @@ class FetchRequest:
 _UNKNOWN_HOST = ("Name or service not known", "nodename nor servname provided", "No address associated with hostname")
 
 
-class _Retryable(Exception):
+class _Failed(Exception):
+    """A failed attempt: why, in words for the feed report, and the HTTP status when there was one."""
+
+    def __init__(self, reason: str, http_status: int | None = None) -> None:
+        super().__init__(reason)
+        self.http_status = http_status
+
+
+class _Retryable(_Failed):
     """A failure worth another attempt: a timeout, a dropped connection, a 5xx."""
 
 
-class _Fatal(Exception):
+class _Fatal(_Failed):
     """A failure no retry will fix: a 4xx, too many redirects, a body over the cap."""
 
 
@@ -122,11 +141,11 @@ def _attempt(
                     last_modified=response.headers.get("last-modified") or request.last_modified,
                 )
             if status >= 500:
-                raise _Retryable(f"HTTP {status}")
+                raise _Retryable(f"HTTP {status}", status)
             if status >= 400:
-                raise _Fatal(f"HTTP {status}")
+                raise _Fatal(f"HTTP {status}", status)
             if status >= 300:
-                raise _Fatal(f"HTTP {status} without a usable redirect")
+                raise _Fatal(f"HTTP {status} without a usable redirect", status)
             declared = response.headers.get("content-length", "")
             if declared.isdigit() and int(declared) > policy.max_bytes:
                 raise _Fatal(f"response too large ({int(declared):,} bytes, limit {policy.max_bytes:,})")
@@ -178,13 +197,13 @@ def fetch(
         try:
             result = _attempt(client, request, policy, deadline, stop)
         except _Fatal as exc:
-            return _failure(request, str(exc), attempts, started)
+            return _failure(request, str(exc), attempts, started, exc.http_status)
         except _Retryable as exc:
             pause = policy.backoff * (2 ** (attempts - 1)) * random.uniform(0.5, 1.0)
             stopped = stop is not None and stop.is_set()
             if stopped or attempts > policy.retries or time.monotonic() + pause >= deadline:
                 suffix = f" (after {attempts} attempts)" if attempts > 1 else ""
-                return _failure(request, f"{exc}{suffix}", attempts, started)
+                return _failure(request, f"{exc}{suffix}", attempts, started, exc.http_status)
             sleep(pause)
             continue
         except Exception as exc:
@@ -192,9 +211,10 @@ def fetch(
         return FetchResult(**{**result.__dict__, "attempts": attempts, "elapsed": time.monotonic() - started})
 
 
-def _failure(request: FetchRequest, reason: str, attempts: int, started: float) -> FetchResult:
-    """A FetchResult for a failed fetch, keeping the HTTP status when the reason names one."""
-    http_status = int(reason.split()[1]) if reason.startswith("HTTP ") and reason.split()[1].isdigit() else None
+def _failure(
+    request: FetchRequest, reason: str, attempts: int, started: float, http_status: int | None = None
+) -> FetchResult:
+    """A FetchResult for a failed fetch."""
     return FetchResult(
         url=request.url,
         status=FetchStatus.ERROR,

@@ -17,7 +17,7 @@ import numpy as np
 import pyarrow as pa
 from sqlalchemy import Connection, Engine, Select, func, select
 
-from dashboard.schema import articles, meta
+from dashboard.store.schema import articles, meta
 
 LABELS = {"neg": -1, "neu": 0, "pos": 1}
 NO_LABEL = -2

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from dashboard.config import DATA_DIR
+from dashboard.paths import DATA_DIR
 
 DEFAULT_LEXICON = DATA_DIR / "lexicon.txt"
 

@@ -9,9 +9,10 @@ from dataclasses import dataclass
 
 from vaderSentiment.vaderSentiment import BOOSTER_DICT, NEGATE, SentimentIntensityAnalyzer, SentiText, normalize
 
-from dashboard.lexicon import LexiconEntry
-from dashboard.sentences import split_sentences
-from dashboard.terms import bounded, term_body
+from dashboard.analyse.lexicon import LexiconEntry
+from dashboard.analyse.sentences import split_sentences
+from dashboard.analyse.terms import bounded, term_body
+from dashboard.models import Tone
 
 # VADER's customary cut-off is 0.05; news carries mild words in otherwise neutral reports, so a wider
 # band fits it better (chosen on the tuning halves of the news sets; see bench/README.md).
@@ -21,14 +22,6 @@ NEUTRAL_BAND = 0.2
 VADER_WEIGHT = 0.5
 TITLE_WEIGHT = 2.0  # a headline states the story's angle; the summary adds detail
 _TERM_TOKEN = "lexiconterm"
-
-
-@dataclass(frozen=True)
-class Tone:
-    """A VADER compound score (-1..1) and its label: "neg", "neu" or "pos"."""
-
-    compound: float
-    label: str
 
 
 @dataclass(frozen=True)

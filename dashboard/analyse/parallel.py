@@ -12,7 +12,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from multiprocessing.pool import AsyncResult, Pool
 from typing import Generic, Protocol, TypeVar
 
-from dashboard.analysis import Analyzer, ArticleAnalysis
+from dashboard.analyse.analysis import Analyzer
+from dashboard.models import ArticleAnalysis
 
 Items = Sequence[tuple[str, str]]
 T = TypeVar("T")

@@ -14,8 +14,8 @@ from operator import itemgetter
 
 from sqlalchemy import Connection, Engine, Table, case, delete, func, insert, literal, select, update
 
-from dashboard.analysis import ArticleAnalysis
-from dashboard.schema import (
+from dashboard.models import ArticleAnalysis
+from dashboard.store.schema import (
     article_companies,
     article_topics,
     articles,
@@ -236,7 +236,7 @@ def rebuild(conn: Connection, *, masks: bool = False) -> None:
         )
     )
     conn.execute(delete(meta).where(meta.c.key.in_(["rollups", "analysis_version"])))
-    # Readers that keep per-article facts (dashboard.facts, the UI's caches) reload when this changes.
+    # Readers that keep per-article facts (dashboard.store.facts, the UI's caches) reload when this changes.
     conn.execute(insert(meta).values(key="analysis_version", value=datetime.now(UTC).isoformat()))
 
 

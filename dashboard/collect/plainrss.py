@@ -2,8 +2,8 @@
 
 feedparser costs about 0.3 ms per entry, most of an ingest's CPU; a plain feed is read here in a few
 microseconds per entry. Anything this reader is not sure to read exactly as feedparser would (another
-format, an unknown element, a relative link, an odd date or charset) makes it answer None, and the caller
-hands the feed to feedparser. ``tests/test_plainrss.py`` holds the two readers equal over real feeds.
+format, an unknown element, a relative link, an odd date or charset) makes it raise NotPlain, and the
+caller hands the feed to feedparser. ``tests/test_plainrss.py`` holds the two readers equal over real feeds.
 """
 
 from __future__ import annotations

@@ -3,34 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
-from dashboard.config import Config
-from dashboard.entities import CompanyMatcher
-from dashboard.lexicon import DEFAULT_LEXICON, load_lexicon
-from dashboard.models import SUMMARY_LIMIT, TITLE_LIMIT
-from dashboard.normalize import truncate
-from dashboard.sentences import split_sentences
-from dashboard.sentiment import TITLE_WEIGHT, Tone, ToneScorer, label_for
-from dashboard.topics import TopicMatcher
-
-
-@dataclass(frozen=True)
-class CompanyTone:
-    """A company named in an article: how often, and the tone of the sentences that name it."""
-
-    mentions: int
-    tone: Tone
+from dashboard.analyse.entities import CompanyMatcher, CompanyRule
+from dashboard.analyse.lexicon import DEFAULT_LEXICON, load_lexicon
+from dashboard.analyse.sentences import split_sentences
+from dashboard.analyse.sentiment import TITLE_WEIGHT, ToneScorer, label_for
+from dashboard.analyse.topics import TopicMatcher
+from dashboard.collect.normalize import truncate
+from dashboard.models import SUMMARY_LIMIT, TITLE_LIMIT, ArticleAnalysis, CompanyTone, Tone
 
 
-@dataclass(frozen=True)
-class ArticleAnalysis:
-    """What the analysis found in one article."""
+class AnalysisSettings(Protocol):
+    """What the analysis needs of a configuration (dashboard.config.Config is one)."""
 
-    tone: Tone
-    companies: dict[str, CompanyTone] = field(default_factory=dict)
-    topics: dict[str, int] = field(default_factory=dict)
+    @property
+    def topics(self) -> dict[str, list[str]]: ...
+
+    @property
+    def lexicon(self) -> str: ...
+
+    def company_rules(self) -> list[CompanyRule]: ...
 
 
 class Analyzer:
@@ -42,7 +36,7 @@ class Analyzer:
         self.scorer = scorer
 
     @classmethod
-    def from_config(cls, config: Config, lexicon: Path | str | None = None) -> Analyzer:
+    def from_config(cls, config: AnalysisSettings, lexicon: Path | str | None = None) -> Analyzer:
         """Build from a loaded config; the lexicon path defaults to the one the config names."""
         return cls(
             CompanyMatcher(config.company_rules()),
@@ -65,7 +59,7 @@ class Analyzer:
         return self._analyse_units(units, tone, f"{title}\n{summary}", scores)
 
     def analyse_many(self, items: Sequence[tuple[str, str]]) -> list[ArticleAnalysis]:
-        """Analyse (title, summary) pairs in order (the store's batch interface; see dashboard.parallel)."""
+        """Analyse (title, summary) pairs in order (the store's batch interface; see dashboard.analyse.parallel)."""
         return [self.analyse(title, summary) for title, summary in items]
 
     def analyse_text(self, text: str) -> ArticleAnalysis:

@@ -6,9 +6,9 @@ from collections.abc import Callable
 
 from sqlalchemy import Engine, bindparam, delete, func, select, update
 
-from dashboard import rollups
-from dashboard.schema import article_companies, article_topics, articles
-from dashboard.store import AnalyseMany, write_analysis_rows
+from dashboard.store import rollups
+from dashboard.store.schema import article_companies, article_topics, articles
+from dashboard.store.write import AnalyseMany, write_analysis_rows
 
 RescoreProgress = Callable[[int, int], None]  # (articles done, articles in all)
 

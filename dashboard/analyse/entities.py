@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from dashboard.terms import bounded, literal_body
+from dashboard.analyse.terms import bounded, literal_body
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,9 @@ from typing import Any
 
 import feedparser
 
+from dashboard.collect.normalize import canonical_link, host_of, html_to_text, scrub, split_publisher_suffix, truncate
+from dashboard.collect.plainrss import NotPlain, plain_rss_entries
 from dashboard.models import SUMMARY_LIMIT, TITLE_LIMIT, Article, FeedSpec, ParsedFeed
-from dashboard.normalize import canonical_link, host_of, html_to_text, scrub, split_publisher_suffix, truncate
-from dashboard.plainrss import NotPlain, plain_rss_entries
 
 FUTURE_TOLERANCE = timedelta(days=1)
 EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)  # before this, a date is a feed's mistake, not a publication time

@@ -10,13 +10,13 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import Engine
 
-from dashboard.analysis import Analyzer, ArticleAnalysis
+from dashboard.analyse.analysis import Analyzer
+from dashboard.analyse.parallel import Done, Later, ParallelAnalyzer
+from dashboard.collect.fetch import FetchPolicy, FetchRequest, fetch_all
+from dashboard.collect.parse import parse_feed
 from dashboard.config import Config
-from dashboard.fetch import FetchPolicy, FetchRequest, fetch_all
-from dashboard.models import FeedSpec, FetchResult, FetchStatus, ParsedFeed
-from dashboard.parallel import Done, Later, ParallelAnalyzer
-from dashboard.parse import parse_feed
-from dashboard.store import AnalyseMany, feed_states, hashed_keys, record_fetch
+from dashboard.models import ArticleAnalysis, FeedSpec, FetchResult, FetchStatus, ParsedFeed
+from dashboard.store.write import AnalyseMany, feed_states, hashed_keys, record_fetch
 
 
 @dataclass(frozen=True)
@@ -103,7 +103,7 @@ def run_ingest(
         state = states.get(job.spec.name) if job.conditional else None
         requests.append(
             FetchRequest(
-                key=str(index),
+                key=index,
                 url=job.url,
                 etag=state.etag if state else None,
                 last_modified=state.last_modified if state else None,
@@ -161,7 +161,7 @@ def run_ingest(
     # whatever is ready is stored meanwhile (fetch_all's idle call).
     ahead = 2 * parallel.workers if parallel else 0
     for request, fetched in fetch_all(requests, policy, stop, idle=store_ready):
-        job = jobs[int(request.key)]
+        job = jobs[request.key]  # type: ignore[index]
         fetched_at = datetime.now(UTC)
         parse_args = (fetched.body, job.spec, fetched_at, fetched.content_type, fetched.final_url)
         later: Later[Prepared]
@@ -177,12 +177,6 @@ def run_ingest(
     while pending:
         store_oldest()
     return reports
-
-
-def policy_from(config: Config) -> FetchPolicy:
-    """The fetch limits configured under ``[fetch]``."""
-    settings = config.fetch.model_dump()
-    return FetchPolicy(**{**settings, "allowed_networks": tuple(settings["allowed_networks"])})
 
 
 def backfill_jobs(

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Engine, func, select
 
-from dashboard.schema import article_feeds, articles, feeds
+from dashboard.store.schema import article_feeds, articles, feeds
 
 
 def _iso(value: datetime | None) -> str | None:

@@ -1,8 +1,8 @@
 r"""Free keywords through the full-text index, with exactly the topic matcher's word-boundary meaning.
 
-A keyword in the pattern language of dashboard.terms becomes an index query that finds every article the
+A keyword in the pattern language of dashboard.analyse.terms becomes an index query that finds every article the
 pattern matches (and maybe a few more, such as words joined by other punctuation); the pattern itself then
-decides, in the database, unless the index query alone is already exact. The indexes (dashboard.schema):
+decides, in the database, unless the index query alone is already exact. The indexes (dashboard.store.schema):
 SQLite's FTS5 indexes runs of word characters (letters, digits and "_", as the pattern's ``\w``), so a plain
 word or prefix is exact there; PostgreSQL's ``tsvector`` indexes runs of ASCII letters and digits, whatever
 the server's locale, so its queries are always checked by the pattern.
@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, Select, and_, literal_column, or_, select, text
 
-from dashboard.schema import articles
-from dashboard.terms import keyword_regex
+from dashboard.analyse.terms import keyword_regex
+from dashboard.store.schema import articles
 
 TOKENS = {"sqlite": re.compile(r"\w+"), "postgresql": re.compile(r"[A-Za-z0-9]+")}
 _PLAIN_WORD = re.compile(r"\w+\*?")

@@ -1,0 +1,1 @@
+"""Analyse: which companies and topics a text names, and its tone (VADER with a news lexicon)."""

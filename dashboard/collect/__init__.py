@@ -1,0 +1,1 @@
+"""Collect: fetch feeds over HTTP and turn their bytes into clean Article records."""

@@ -1,0 +1,1 @@
+"""Pipeline: collect, analyse and store together: ingest, backfill, rescore, the demo corpus."""

@@ -1,0 +1,1 @@
+"""Read: filters from the URL, the queries and shaping behind every page, and its figures."""

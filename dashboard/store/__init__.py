@@ -1,0 +1,1 @@
+"""Store: the schema, the per-feed transactional writes, the daily roll-ups and the full-text index."""
