@@ -17,7 +17,7 @@ from dashboard.config import DEFAULT_CONFIG, load_config
 from dashboard.models import FeedSpec
 from dashboard.pipeline.ingest import jobs_for, run_ingest
 from dashboard.pipeline.rescore import rescore
-from dashboard.read.queries import keyword_ids
+from dashboard.read.reader import Reader
 from dashboard.store.engine import open_engine
 from dashboard.store.schema import (
     SCHEMA_VERSION,
@@ -159,7 +159,7 @@ def test_a_version_2_database_gets_roll_ups_and_the_index_from_its_stored_analys
     engine = open_engine(db_url)
     ingest(engine, feed_server, ["atom_verge_ai.xml", "google_news_meta.xml"], policy)
     expected = cubes(engine)
-    hits = sorted(keyword_ids(engine, "meta").tolist())
+    hits = sorted(Reader(engine).keyword_ids("meta").tolist())
     with engine.begin() as conn:
         downgrade_to_version_2(conn)
     engine.dispose()
@@ -167,7 +167,7 @@ def test_a_version_2_database_gets_roll_ups_and_the_index_from_its_stored_analys
     with engine.connect() as conn:
         assert conn.execute(select(meta.c.value).where(meta.c.key == "schema_version")).scalar_one() == "3"
     assert cubes(engine) == expected
-    assert sorted(keyword_ids(engine, "meta").tolist()) == hits and hits
+    assert sorted(Reader(engine).keyword_ids("meta").tolist()) == hits and hits
     engine.dispose()
 
 

@@ -13,6 +13,7 @@ from dashboard.config import DEFAULT_CONFIG, load_config
 from dashboard.models import Article, FeedSpec, FetchResult, FetchStatus, ParsedFeed
 from dashboard.read import queries
 from dashboard.read.filters import Filters
+from dashboard.read.reader import Reader
 from dashboard.store.write import record_fetch
 
 ANALYZER = Analyzer.from_config(load_config(DEFAULT_CONFIG))
@@ -28,7 +29,7 @@ NOVEMBER = Filters(date_from=date(2026, 11, 1), date_to=date(2026, 11, 30))
 
 
 @pytest.fixture
-def stored(engine: Engine) -> Engine:
+def stored(engine: Engine) -> Reader:
     items = [
         Article(
             title,
@@ -51,7 +52,7 @@ def stored(engine: Engine) -> Engine:
         datetime(2026, 11, 6, tzinfo=UTC),
         analyse=ANALYZER.analyse_many,
     )
-    return engine
+    return Reader(engine)
 
 
 def titles(frame) -> list[str]:
@@ -76,7 +77,7 @@ def titles(frame) -> list[str]:
     ],
 )
 def test_filters_select_exactly_the_matching_articles(
-    stored: Engine, changes: dict[str, object], expected: list[int]
+    stored: Reader, changes: dict[str, object], expected: list[int]
 ) -> None:
     filters = Filters(**{**NOVEMBER.__dict__, **changes})
     page, total = queries.article_page(stored, filters, size=100)
@@ -90,13 +91,13 @@ def test_filters_select_exactly_the_matching_articles(
     assert cube["articles"].sum() == named
 
 
-def test_company_cube_carries_each_companys_own_tone(stored: Engine) -> None:
+def test_company_cube_carries_each_companys_own_tone(stored: Reader) -> None:
     cube = queries.company_cube(stored, NOVEMBER, ["Meta", "OpenAI"])
     sums = cube.groupby("company")[["articles", "neg", "pos"]].sum().to_dict("index")
     assert sums == {"Meta": {"articles": 2, "neg": 2, "pos": 0}, "OpenAI": {"articles": 1, "neg": 0, "pos": 1}}
 
 
-def test_the_roll_ups_and_the_articles_give_the_same_cubes(stored: Engine) -> None:
+def test_the_roll_ups_and_the_articles_give_the_same_cubes(stored: Reader) -> None:
     # A publisher filter naming every publisher is answered from the articles; no filter, from the roll-ups.
     everyone = Filters(**{**NOVEMBER.__dict__, "sources": ("Reuters", "The Verge", "CNBC", "Nature")})
     for read in (
@@ -109,7 +110,7 @@ def test_the_roll_ups_and_the_articles_give_the_same_cubes(stored: Engine) -> No
         pd.testing.assert_frame_equal(fast, slow, check_dtype=False)
 
 
-def test_article_pages_are_sorted_and_counted(stored: Engine) -> None:
+def test_article_pages_are_sorted_and_counted(stored: Reader) -> None:
     first, total = queries.article_page(stored, NOVEMBER, sort="newest", page=1, size=2)
     second, _ = queries.article_page(stored, NOVEMBER, sort="newest", page=2, size=2)
     assert total == 5
@@ -120,7 +121,7 @@ def test_article_pages_are_sorted_and_counted(stored: Engine) -> None:
     assert worst["title"].tolist() == [STORIES[1][1]]
 
 
-def test_bounds_publishers_and_demo_flag(stored: Engine) -> None:
+def test_bounds_publishers_and_demo_flag(stored: Reader) -> None:
     assert queries.data_bounds(stored) == (date(2026, 10, 20), date(2026, 11, 5))
     assert queries.publishers(stored) == ["CNBC", "Reuters", "Nature", "The Verge"]
     assert queries.publisher_counts(stored, NOVEMBER).to_dict("records")[0] == {"publisher": "Reuters", "articles": 2}
@@ -129,7 +130,7 @@ def test_bounds_publishers_and_demo_flag(stored: Engine) -> None:
 
 
 @pytest.mark.parametrize("sort", ["newest", "oldest", "most negative", "most positive"])
-def test_pages_from_the_facts_match_pages_from_sql(stored: Engine, sort: str) -> None:
+def test_pages_from_the_facts_match_pages_from_sql(stored: Reader, sort: str) -> None:
     # Naming every publisher sends the page through the per-article facts; no filter, through SQL.
     everyone = Filters(**{**NOVEMBER.__dict__, "sources": ("Reuters", "The Verge", "CNBC", "Nature")})
     for page in (1, 2, 3):

@@ -9,7 +9,7 @@ from sqlalchemy import Engine
 
 from dashboard.analyse.terms import keyword_regex
 from dashboard.models import Article, FeedSpec, FetchResult, FetchStatus, ParsedFeed
-from dashboard.read.queries import keyword_ids
+from dashboard.read.reader import Reader
 from dashboard.store.search import fts5_query, index_parts, is_exact, tsquery
 from dashboard.store.write import record_fetch
 
@@ -70,7 +70,7 @@ def stored(engine: Engine) -> dict[str, int]:
 def test_the_index_finds_exactly_what_the_pattern_matches(engine: Engine, stored: dict[str, int], keyword: str) -> None:
     pattern = keyword_regex(keyword)
     expected = sorted(stored[t] for t, s in TEXTS if pattern.search(t) or pattern.search(s))
-    assert sorted(keyword_ids(engine, keyword).tolist()) == expected
+    assert sorted(Reader(engine).keyword_ids(keyword).tolist()) == expected
 
 
 @pytest.mark.parametrize(

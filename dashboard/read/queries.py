@@ -7,9 +7,10 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, Select, case, func, select
+from sqlalchemy import Select, case, func, select
 
 from dashboard.read.filters import Filters
+from dashboard.read.reader import Reader
 from dashboard.store import facts, rollups
 from dashboard.store.schema import (
     article_companies,
@@ -20,7 +21,7 @@ from dashboard.store.schema import (
     rollup_company,
     rollup_day,
 )
-from dashboard.store.search import index_only_ids, keyword_condition
+from dashboard.store.search import keyword_condition
 
 ARTICLE_COLUMNS = ["id", "published_at", "publisher", "title", "link", "tone", "tone_label"]
 SORTS = {
@@ -35,12 +36,6 @@ def _start(day: date) -> datetime:
     return datetime.combine(day, time.min, UTC)
 
 
-def label_bits(engine: Engine) -> dict[str, dict[str, int]]:
-    """Each company's and topic's bit value in the stored bit sets."""
-    with engine.connect() as conn:
-        return rollups.all_bits(conn)
-
-
 def _mask_of(names: Sequence[str], bits: dict[str, int]) -> int:
     return rollups.mask((n for n in names if n in bits), bits)
 
@@ -50,9 +45,9 @@ def _needs_articles(filters: Filters) -> bool:
     return bool(filters.q or filters.sources)
 
 
-def _article_conditions(engine: Engine, filters: Filters, span: tuple[date, date] | None) -> list[object]:
+def _article_conditions(reader: Reader, filters: Filters, span: tuple[date, date] | None) -> list[object]:
     """Conditions on ``articles`` for every filter (the keyword through the full-text index)."""
-    bits = label_bits(engine)
+    bits = reader.label_bits()
     conditions: list[object] = []
     if span is not None:
         conditions.append(articles.c.published_at >= _start(span[0]))
@@ -64,13 +59,13 @@ def _article_conditions(engine: Engine, filters: Filters, span: tuple[date, date
     if filters.topics:
         conditions.append(articles.c.topic_mask.bitwise_and(_mask_of(filters.topics, bits["topic"])) != 0)
     if filters.q:
-        conditions.append(keyword_condition(filters.q, engine.dialect.name))
+        conditions.append(keyword_condition(filters.q, reader.dialect))
     return conditions
 
 
-def _frame(engine: Engine, statement: Select, columns: Sequence[str]) -> pd.DataFrame:
+def _frame(reader: Reader, statement: Select, columns: Sequence[str]) -> pd.DataFrame:
     """Run a select into a DataFrame (rows as plain tuples: pandas probes Row objects slowly)."""
-    with engine.connect() as conn:
+    with reader.engine.connect() as conn:
         rows = [tuple(row) for row in conn.execute(statement)]
     frame = pd.DataFrame.from_records(rows, columns=list(columns))
     if "published_at" in frame:
@@ -84,29 +79,10 @@ COMPANY_CUBE = ["day", "company", "articles", "tone_sum", "tone_sq", "neg", "pos
 DAY_CUBE = ["day", "articles", "toned", "tone_sum", "tone_sq", "neg", "pos"]
 
 
-_KEYWORD_CACHE: dict[tuple[str, str, tuple[int, str]], np.ndarray] = {}
-
-
-def keyword_ids(engine: Engine, keyword: str) -> np.ndarray:
-    """Ids of the articles whose title or summary matches a keyword (full-text index, then the pattern when
-    the index alone cannot decide). Kept per keyword until the data changes: a page asks several times."""
-    key = (str(engine.url), keyword, facts.data_version(engine))
-    if key not in _KEYWORD_CACHE:
-        statement = index_only_ids(keyword, engine.dialect.name)
-        if statement is None:
-            statement = select(articles.c.id).where(keyword_condition(keyword, engine.dialect.name))
-        with engine.connect() as conn:
-            rows = facts.raw_rows(conn, statement)
-        if len(_KEYWORD_CACHE) >= 32:
-            _KEYWORD_CACHE.pop(next(iter(_KEYWORD_CACHE)))
-        _KEYWORD_CACHE[key] = np.sort(np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows)))
-    return _KEYWORD_CACHE[key]
-
-
-def _selected(engine: Engine, filters: Filters, span: tuple[date, date] | None) -> tuple[facts.Facts, np.ndarray]:
+def _selected(reader: Reader, filters: Filters, span: tuple[date, date] | None) -> tuple[facts.Facts, np.ndarray]:
     """The per-article facts and a boolean mask of the articles every filter picks."""
-    held = facts.current(engine)
-    bits = label_bits(engine)
+    held = reader.facts()
+    bits = reader.label_bits()
     chosen = np.ones(len(held.ids), dtype=bool)
     if span is not None:
         chosen &= (held.day >= facts.day_number(span[0])) & (held.day <= facts.day_number(span[1]))
@@ -119,7 +95,7 @@ def _selected(engine: Engine, filters: Filters, span: tuple[date, date] | None) 
         chosen &= (held.topic_mask & _mask_of(filters.topics, bits["topic"])) != 0
     if filters.q:
         matching = np.zeros(len(held.ids), dtype=bool)
-        matching[held.positions(keyword_ids(engine, filters.q))] = True
+        matching[held.positions(reader.keyword_ids(filters.q))] = True
         chosen &= matching
     return held, chosen
 
@@ -137,7 +113,7 @@ def _days(numbers: np.ndarray) -> pd.Series:
 
 
 def company_cube(
-    engine: Engine,
+    reader: Reader,
     filters: Filters,
     companies: Sequence[str],
     topics: Sequence[str] = (),
@@ -148,10 +124,10 @@ def company_cube(
     (``tone:<topic>``). Summed in the database from the company roll-up; with a keyword or publisher filter,
     from the per-article facts (dashboard.store.facts). At most one row per day and company comes back."""
     span = span if span is not None else filters.span()
-    bits = label_bits(engine)["topic"]
+    bits = reader.label_bits()["topic"]
     columns = COMPANY_CUBE + [f"{kind}:{t}" for t in topics for kind in ("n", "tone")]
     if _needs_articles(filters):
-        return _company_cube_from_facts(engine, filters, companies, topics, span, bits, columns)
+        return _company_cube_from_facts(reader, filters, companies, topics, span, bits, columns)
     r = rollup_company.c
     conditions: list[object] = [r.company.in_(list(companies))]
     if span is not None:
@@ -164,11 +140,11 @@ def company_cube(
         per_topic += [func.sum(case((hit, r.articles), else_=0)), func.sum(case((hit, r.tone_sum), else_=0.0))]
     sums = [func.sum(r.articles), func.sum(r.tone_sum), func.sum(r.tone_sq), func.sum(r.neg), func.sum(r.pos)]
     statement = select(r.day, r.company, *sums, *per_topic).where(*conditions).group_by(r.day, r.company)
-    return _frame(engine, statement, columns)
+    return _frame(reader, statement, columns)
 
 
 def _company_cube_from_facts(
-    engine: Engine,
+    reader: Reader,
     filters: Filters,
     companies: Sequence[str],
     topics: Sequence[str],
@@ -176,7 +152,7 @@ def _company_cube_from_facts(
     bits: dict[str, int],
     columns: list[str],
 ) -> pd.DataFrame:
-    held, chosen = _selected(engine, filters, span)
+    held, chosen = _selected(reader, filters, span)
     wanted = [i for i, name in enumerate(held.companies) if name in set(companies)]
     rows = chosen[held.ac_position] & np.isin(held.ac_company, wanted)
     position, company = held.ac_position[rows], held.ac_company[rows].astype(np.int64)
@@ -202,13 +178,13 @@ def _company_cube_from_facts(
     return frame
 
 
-def day_cube(engine: Engine, filters: Filters, span: tuple[date, date] | None = None) -> pd.DataFrame:
+def day_cube(reader: Reader, filters: Filters, span: tuple[date, date] | None = None) -> pd.DataFrame:
     """Per day: the selection's articles and sums of their overall tone (an article naming two of the
     selected companies counts once). From the day roll-up, or the per-article facts for a keyword or
     publisher filter."""
     span = span if span is not None else filters.span()
     if _needs_articles(filters):
-        held, chosen = _selected(engine, filters, span)
+        held, chosen = _selected(reader, filters, span)
         tone = held.tone[chosen]
         toned = ~np.isnan(tone)
         tone = np.where(toned, tone, 0.0)
@@ -228,7 +204,7 @@ def day_cube(engine: Engine, filters: Filters, span: tuple[date, date] | None = 
         for name in ("articles", "toned", "neg", "pos"):
             frame[name] = frame[name].astype(int)
         return frame[DAY_CUBE]
-    bits = label_bits(engine)
+    bits = reader.label_bits()
     r = rollup_day.c
     conditions: list[object] = [r.day >= span[0], r.day <= span[1]] if span is not None else []
     if filters.companies:
@@ -237,16 +213,16 @@ def day_cube(engine: Engine, filters: Filters, span: tuple[date, date] | None = 
         conditions.append(r.topic_mask.bitwise_and(_mask_of(filters.topics, bits["topic"])) != 0)
     sums = [func.sum(r.articles), func.sum(r.toned), func.sum(r.tone_sum), func.sum(r.tone_sq)]
     statement = select(r.day, *sums, func.sum(r.neg), func.sum(r.pos)).where(*conditions).group_by(r.day)
-    return _frame(engine, statement, DAY_CUBE)
+    return _frame(reader, statement, DAY_CUBE)
 
 
-def selection_size(engine: Engine, filters: Filters, span: tuple[date, date] | None = None) -> int:
+def selection_size(reader: Reader, filters: Filters, span: tuple[date, date] | None = None) -> int:
     """How many articles the filters pick."""
-    return int(day_cube(engine, filters, span)["articles"].sum())
+    return int(day_cube(reader, filters, span)["articles"].sum())
 
 
 def article_page(
-    engine: Engine,
+    reader: Reader,
     filters: Filters,
     *,
     sort: str = "newest",
@@ -259,17 +235,17 @@ def article_page(
     spike) with their companies and topics, and the selection's size (-1 when not ``count``ed: the
     headline tables under the charts need none)."""
     span = span if span is not None else filters.span()
-    total = selection_size(engine, filters, span) if count else -1
+    total = selection_size(reader, filters, span) if count else -1
     columns = select(*(articles.c[c] for c in ARTICLE_COLUMNS), articles.c.summary)
-    with engine.connect() as conn:
+    with reader.engine.connect() as conn:
         if _needs_articles(filters):
             # The facts pick the page's ids (the index found the keyword's articles); fetch just those.
-            page_ids = _page_ids(*_selected(engine, filters, span), sort, page, size)
+            page_ids = _page_ids(*_selected(reader, filters, span), sort, page, size)
             found = {r.id: r for r in conn.execute(columns.where(articles.c.id.in_(page_ids or [-1])))}
             rows = [found[i] for i in page_ids if i in found]
         else:
             rows = conn.execute(
-                columns.where(*_article_conditions(engine, filters, span))
+                columns.where(*_article_conditions(reader, filters, span))
                 .order_by(*SORTS[sort])
                 .limit(size)
                 .offset(max(0, page - 1) * size)
@@ -314,9 +290,9 @@ def _page_ids(held: facts.Facts, chosen: np.ndarray, sort: str, page: int, size:
     return [int(i) for i in held.ids[ordered[start : start + size]]]
 
 
-def data_bounds(engine: Engine) -> tuple[date, date] | None:
+def data_bounds(reader: Reader) -> tuple[date, date] | None:
     """Dates of the oldest and newest stored article (UTC), or None for an empty store."""
-    with engine.connect() as conn:  # two queries: each one reads a single end of the index
+    with reader.engine.connect() as conn:  # two queries: each one reads a single end of the index
         first = conn.execute(select(func.min(articles.c.published_at))).scalar()
         last = conn.execute(select(func.max(articles.c.published_at))).scalar()
     if first is None:
@@ -324,10 +300,10 @@ def data_bounds(engine: Engine) -> tuple[date, date] | None:
     return first.date(), last.date()
 
 
-def publishers(engine: Engine, limit: int = 500) -> list[str]:
+def publishers(reader: Reader, limit: int = 500) -> list[str]:
     """Publishers by number of articles, most first (the choices of the source filter)."""
     n = func.count().label("n")
-    with engine.connect() as conn:
+    with reader.engine.connect() as conn:
         return list(
             conn.execute(
                 select(articles.c.publisher, n)
@@ -338,19 +314,19 @@ def publishers(engine: Engine, limit: int = 500) -> list[str]:
         )
 
 
-def publisher_counts(engine: Engine, filters: Filters) -> pd.DataFrame:
+def publisher_counts(reader: Reader, filters: Filters) -> pd.DataFrame:
     """Articles per publisher in the selection."""
     n = func.count().label("articles")
     statement = (
         select(articles.c.publisher, n)
-        .where(*_article_conditions(engine, filters, filters.span()))
+        .where(*_article_conditions(reader, filters, filters.span()))
         .group_by(articles.c.publisher)
         .order_by(n.desc(), articles.c.publisher)
     )
-    return _frame(engine, statement, ["publisher", "articles"])
+    return _frame(reader, statement, ["publisher", "articles"])
 
 
-def feed_counts(engine: Engine, filters: Filters) -> pd.DataFrame:
+def feed_counts(reader: Reader, filters: Filters) -> pd.DataFrame:
     """Articles per feed in the selection."""
     n = func.count().label("articles")
     statement = (
@@ -360,14 +336,14 @@ def feed_counts(engine: Engine, filters: Filters) -> pd.DataFrame:
                 articles, articles.c.id == article_feeds.c.article_id
             )
         )
-        .where(*_article_conditions(engine, filters, filters.span()))
+        .where(*_article_conditions(reader, filters, filters.span()))
         .group_by(feeds.c.name)
         .order_by(n.desc(), feeds.c.name)
     )
-    return _frame(engine, statement, ["feed", "articles"])
+    return _frame(reader, statement, ["feed", "articles"])
 
 
-def is_demo(engine: Engine) -> bool:
+def is_demo(reader: Reader) -> bool:
     """True when the store holds the synthetic demo corpus."""
-    with engine.connect() as conn:
+    with reader.engine.connect() as conn:
         return conn.execute(select(feeds.c.id).where(feeds.c.name.like("Demo:%")).limit(1)).first() is not None

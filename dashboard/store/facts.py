@@ -9,7 +9,6 @@ loaded once per process, extended by new ids, reloaded after a rescore.
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from datetime import date
 
@@ -214,19 +213,11 @@ def _extend(old: Facts, new: Facts) -> Facts:
     )
 
 
-_cache: dict[str, Facts] = {}
-_lock = threading.Lock()
-
-
-def current(engine: Engine) -> Facts:
-    """The facts of every stored article, loaded on first use and kept current (one small query a call)."""
-    key = str(engine.url)
-    version = data_version(engine)
-    with _lock:
-        held = _cache.get(key)
-        if held is None or held.version[1] != version[1] or held.version[0] > version[0]:
-            held = _load(engine, 0, version)
-        elif held.version[0] < version[0]:
-            held = _extend(held, _load(engine, held.version[0], version))
-        _cache[key] = held
-        return held
+def refreshed(engine: Engine, held: Facts | None, version: tuple[int, str]) -> Facts:
+    """The facts at ``version``: ``held`` extended by the articles stored since, or loaded afresh when the
+    analysis was rewritten (or nothing is held)."""
+    if held is None or held.version[1] != version[1] or held.version[0] > version[0]:
+        return _load(engine, 0, version)
+    if held.version[0] < version[0]:
+        return _extend(held, _load(engine, held.version[0], version))
+    return held
