@@ -42,9 +42,9 @@ from dashboard.config import DEFAULT_CONFIG, Config, load_config
 from dashboard.models import FeedSpec
 from dashboard.pipeline.demo import DemoSpec, generate
 from dashboard.pipeline.ingest import FetchJob, run_ingest
-from dashboard.read import queries, trends
+from dashboard.read import views
 from dashboard.read.filters import Filters
-from dashboard.store import facts
+from dashboard.read.reader import Reader
 from dashboard.store.engine import open_engine
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -145,69 +145,27 @@ def filter_combinations(config: Config, count: int, seed: int) -> list[Filters]:
     return combos
 
 
-def _shown(config: Config, filters: Filters) -> tuple[list[str], list[str]]:
-    """The companies and topics a page shows: the selected ones, or all."""
-    return list(filters.companies) or [c.name for c in config.companies], list(filters.topics) or list(config.topics)
+# The pages whose data is timed per filter combination, by the same functions the dashboard calls (Spikes
+# reads what Trends reads; Sources is timed in the browser).
+PAGES = {name: views.VIEWS[name] for name in ("overview", "trends", "compare", "articles")}
 
 
-def overview_data(engine: Engine, config: Config, filters: Filters) -> None:
-    """What the Overview page reads and shapes (as dashboard/ui/pages.py does, without Streamlit's cache)."""
-    companies, topics = _shown(config, filters)
-    current = queries.day_cube(engine, filters)
-    previous = queries.day_cube(engine, filters, filters.previous_span())
-    trends.headline_figures(current, previous)
-    cube = queries.company_cube(engine, filters, companies, topics)
-    totals = trends.articles_per_period(current, filters.step)
-    trends.volume_over_time(cube, totals, filters.step, filters.date_from, filters.date_to, companies, filters.smooth)
-
-
-def trends_data(engine: Engine, config: Config, filters: Filters) -> None:
-    """What the Trends page reads and shapes: three charts with their spikes, and the newest headlines."""
-    companies, topics = _shown(config, filters)
-    start, end, step = filters.date_from, filters.date_to, filters.step
-    cube = queries.company_cube(engine, filters, companies, topics)
-    tone = trends.tone_over_time(cube, step, start, end, companies, filters.smooth)
-    totals = trends.articles_per_period(queries.day_cube(engine, filters), step)
-    volume = trends.volume_over_time(cube, totals, step, start, end, companies, filters.smooth)
-    topic = trends.topic_over_time(cube, step, start, end, topics, companies, filters.norm, filters.smooth)
-    trends.find_spikes(tone.rename(columns={"mean": "tone_mean"}), "company", "tone_mean", count_col="n")
-    trends.find_spikes(volume, "company", "n")
-    trends.find_spikes(topic.assign(series=topic["topic"] + " · " + topic["company"]), "series", "value")
-    queries.article_page(engine, filters, page=1, size=200, count=False)
-
-
-def compare_data(engine: Engine, config: Config, filters: Filters) -> None:
-    """What the Compare page reads and shapes: per-company summary and the company x topic matrix."""
-    companies, topics = _shown(config, filters)
-    cube = queries.company_cube(engine, filters, companies, topics)
-    trends.company_summary(cube, companies)
-    trends.company_topic_matrix(cube, companies, topics)
-
-
-def articles_data(engine: Engine, config: Config, filters: Filters) -> None:
-    """What the Articles page reads: one page of the table and the selection's size."""
-    queries.article_page(engine, filters, page=1, size=50)
-
-
-PAGES = {"overview": overview_data, "trends": trends_data, "compare": compare_data, "articles": articles_data}
-
-
-def page_data(engine: Engine, config: Config, filters: Filters) -> dict[str, float]:
+def page_data(reader: Reader, config: Config, filters: Filters) -> dict[str, float]:
     """Seconds each page's data takes for one filter combination."""
     out = {}
     for name, read in PAGES.items():
         started = time.perf_counter()
-        read(engine, config, filters)
+        read(reader, config, filters)
         out[name] = time.perf_counter() - started
     return out
 
 
-def filter_benchmark(engine: Engine, config: Config, combos: list[Filters]) -> dict[str, float]:
+def filter_benchmark(reader: Reader, config: Config, combos: list[Filters]) -> dict[str, float]:
     """Seconds per page for new filter combinations (each timed once, so no cache could help): the median
     over combinations for each page, and the slowest page's median ("median_s", the figure we hold to)."""
     per_page: dict[str, list[float]] = {name: [] for name in PAGES}
     for combo in combos:
-        for name, seconds in page_data(engine, config, combo).items():
+        for name, seconds in page_data(reader, config, combo).items():
             per_page[name].append(seconds)
     medians = {f"{name}_median_s": statistics.median(times) for name, times in per_page.items()}
     worst = max(per_page, key=lambda name: statistics.median(per_page[name]))
@@ -219,16 +177,16 @@ def filter_benchmark(engine: Engine, config: Config, combos: list[Filters]) -> d
     }
 
 
-def keyword_benchmark(engine: Engine, config: Config, repeat: int) -> dict[str, float]:
+def keyword_benchmark(reader: Reader, config: Config, repeat: int) -> dict[str, float]:
     """Seconds for each keyword over the whole year, the slowest page's data: median over the keywords.
     The first keyword also loads the per-article facts (dashboard.store.facts); that is timed apart."""
     started = time.perf_counter()
-    facts.current(engine)
+    reader.facts()
     load = time.perf_counter() - started
     year = Filters(date_from=END.date() - timedelta(days=364), date_to=END.date())
     per_keyword = {}
     for q in KEYWORDS:
-        runs = [max(page_data(engine, config, replace(year, q=q)).values()) for _ in range(repeat)]
+        runs = [max(page_data(reader, config, replace(year, q=q)).values()) for _ in range(repeat)]
         per_keyword[f"q={q}"] = statistics.median(runs)
     return {
         "median_s": statistics.median(per_keyword.values()),
@@ -415,8 +373,9 @@ def run(args: argparse.Namespace) -> dict[str, object]:
                 url = fresh(f"n{size}")
                 entry: dict[str, object] = {"bulk_load": build(url, size)}
                 engine = open_engine(url)
-                entry["filters"] = filter_benchmark(engine, config, combos)
-                entry["keyword"] = keyword_benchmark(engine, config, args.repeat)
+                reader = Reader(engine)
+                entry["filters"] = filter_benchmark(reader, config, combos)
+                entry["keyword"] = keyword_benchmark(reader, config, args.repeat)
                 if size == args.articles:
                     print(f"[{backend}] baseline at {size:,}", file=sys.stderr, flush=True)
                     entry["baseline"] = baseline_benchmark(engine, config, combos)

@@ -1,22 +1,19 @@
-"""One function per view. Each reads cached data, shapes it with dashboard.read.trends, draws dashboard.read.charts."""
+"""One function per view: it lays out the data of dashboard.read.views (cached in dashboard.ui.resources) with
+the figures of dashboard.read.charts."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from datetime import date
+from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
 
 from dashboard.config import Config
-from dashboard.read import charts, trends
+from dashboard.read import charts, views
+from dashboard.read.export import to_csv
 from dashboard.read.filters import Filters
 from dashboard.ui import resources as data
-from dashboard.ui.safety import csv_safe, safe_link
-
-PAGE_SIZE = 50
-HEADLINES = 200
-SORTS = ["newest", "oldest", "most negative", "most positive"]
+from dashboard.ui.safety import safe_link
 
 
 @dataclass(frozen=True)
@@ -31,20 +28,20 @@ class Context:
     @property
     def companies(self) -> list[str]:
         """The selected companies, or every configured one."""
-        return list(self.filters.companies) or [c.name for c in self.config.companies]
+        return views.companies_of(self.config, self.filters)
 
     @property
     def all_companies(self) -> list[str]:
         return [c.name for c in self.config.companies]
 
-    @property
-    def topics(self) -> list[str]:
-        return list(self.filters.topics) or list(self.config.topics)
+    def view(self, name: str, **params: object) -> views.ViewData:
+        """The data of a view for these filters (cached until the data changes)."""
+        return data.view(self.url, name, self.filters, self.version, tuple(sorted(params.items())))
 
 
 def _csv_button(label: str, frame: pd.DataFrame, name: str) -> None:
     """A CSV download of a chart's or table's data; feed text cannot turn into spreadsheet formulas."""
-    body = csv_safe(frame).to_csv(index=False).encode("utf-8")
+    body = to_csv(frame).encode("utf-8")
     st.download_button(label, body, file_name=name, mime="text/csv", key=f"dl_{name}")
 
 
@@ -72,83 +69,43 @@ def _headlines_table(frame: pd.DataFrame, key: str, height: int | None = None) -
     )
 
 
-def _tone_data(ctx: Context) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The company roll-up for the selection, and tone per company and period from it."""
-    f = ctx.filters
-    cube = data.company_cube(ctx.url, f, tuple(ctx.companies), tuple(ctx.topics), ctx.version)
-    tone = trends.tone_over_time(cube, f.step, f.date_from, f.date_to, ctx.companies, f.smooth)
-    return cube, tone
-
-
-def _volume(ctx: Context, cube: pd.DataFrame) -> pd.DataFrame:
-    f = ctx.filters
-    totals = trends.articles_per_period(data.day_cube(ctx.url, f, ctx.version), f.step)
-    return trends.volume_over_time(cube, totals, f.step, f.date_from, f.date_to, ctx.companies, f.smooth)
-
-
-def _topics(ctx: Context, cube: pd.DataFrame) -> pd.DataFrame:
-    f = ctx.filters
-    return trends.topic_over_time(cube, f.step, f.date_from, f.date_to, ctx.topics, ctx.companies, f.norm, f.smooth)
-
-
-def _headlines(ctx: Context, filters: Filters, span: tuple[date, date] | None, sort: str) -> pd.DataFrame:
-    """Up to 200 of the selection's articles (in ``span``, when given) for a table under a chart."""
-    frame, _ = data.article_page(ctx.url, filters, sort, 1, HEADLINES, span, ctx.version, count=False)
-    return frame
-
-
 def overview(ctx: Context) -> None:
     """Headline figures against the previous period, and a small trend per company."""
-    f = ctx.filters
-    current = data.day_cube(ctx.url, f, ctx.version)
-    previous_span = f.previous_span()
-    previous = data.day_cube(ctx.url, f, ctx.version, previous_span) if previous_span else current.iloc[0:0]
-    figures = trends.headline_figures(current, previous)
-    columns = st.columns(len(figures))
-    for column, figure in zip(columns, figures, strict=True):
-        fmt = "{:,.0f}" if figure.label == "Articles" else ("{:+.3f}" if figure.label == "Mean tone" else "{:.1f}")
-        value = "n/a" if figure.value is None else fmt.format(figure.value)
-        delta = (
-            None
-            if figure.delta is None
-            else fmt.format(figure.delta)
-            if figure.label != "Articles"
-            else f"{figure.delta:+,.0f}"
-        )
+    shown: views.Overview = ctx.view("overview")  # type: ignore[assignment]
+    figures = shown.figures.to_dict("records")
+    for column, figure in zip(st.columns(len(figures)), figures, strict=True):
+        label, value, delta = figure["label"], figure["value"], figure["delta"]
+        fmt = "{:,.0f}" if label == "Articles" else ("{:+.3f}" if label == "Mean tone" else "{:.1f}")
         column.metric(
-            figure.label,
-            value,
-            delta,
-            delta_color="inverse" if figure.label.startswith("Share negative") else "normal",
+            label,
+            "n/a" if pd.isna(value) else fmt.format(value),
+            None if pd.isna(delta) else fmt.format(delta) if label != "Articles" else f"{delta:+,.0f}",
+            delta_color="inverse" if label.startswith("Share negative") else "normal",
             help="Against the previous period of the same length.",
         )
-    cube = data.company_cube(ctx.url, f, tuple(ctx.companies), tuple(ctx.topics), ctx.version)
-    volume = _volume(ctx, cube)
     st.subheader("Articles per company")
     grid = st.columns(5)
     for index, company in enumerate(ctx.companies):
         with grid[index % 5]:
             st.plotly_chart(
-                charts.sparkline(volume, company, ctx.all_companies),
+                charts.sparkline(shown.volume, company, ctx.all_companies),
                 config={"displayModeBar": False},
                 key=f"spark_{company}",
             )
-    _csv_button("Download per-company volumes (CSV)", volume, "volume.csv")
+    _csv_button("Download per-company volumes (CSV)", shown.volume, "volume.csv")
 
 
 def trends_page(ctx: Context) -> None:
     """Tone, volume and topic charts; selecting points narrows the article list below."""
     f = ctx.filters
-    cube, tone = _tone_data(ctx)
-    tone_spikes = trends.find_spikes(tone.rename(columns={"mean": "tone_mean"}), "company", "tone_mean", count_col="n")
+    shown: views.Trends = ctx.view("trends")  # type: ignore[assignment]
     tone_event = st.plotly_chart(
-        charts.tone_chart(tone, tone_spikes, ctx.all_companies),
+        charts.tone_chart(shown.tone, shown.tone_spikes, ctx.all_companies),
         on_select="rerun",
         selection_mode=("points", "box"),
         key="tone_chart",
     )
-    _csv_button("Download tone data (CSV)", tone, "tone.csv")
-    volume = _volume(ctx, cube)
+    _csv_button("Download tone data (CSV)", shown.tone, "tone.csv")
     measure = "per100" if f.norm == "per100" else "share"
     measure = st.radio(
         "Volume as",
@@ -158,32 +115,26 @@ def trends_page(ctx: Context) -> None:
         format_func={"share": "share of voice", "n": "articles", "per100": "per 100 articles"}.get,
         key="volume_measure",
     )
-    volume_spikes = trends.find_spikes(volume, "company", "n")
     volume_event = st.plotly_chart(
-        charts.volume_chart(volume, ctx.all_companies, measure, volume_spikes),
+        charts.volume_chart(shown.volume, ctx.all_companies, measure, shown.volume_spikes),
         on_select="rerun",
         selection_mode=("points", "box"),
         key="volume_chart",
     )
-    _csv_button("Download volume data (CSV)", volume, "volume.csv")
-    topics = _topics(ctx, cube)
-    series = topics.assign(series=topics["topic"] + " · " + topics["company"])
-    topic_spikes = trends.find_spikes(series, "series", "value")
+    _csv_button("Download volume data (CSV)", shown.volume, "volume.csv")
     topic_event = st.plotly_chart(
-        charts.topic_chart(topics, ctx.all_companies, f.norm, topic_spikes),
+        charts.topic_chart(shown.topics, ctx.all_companies, f.norm, shown.topic_spikes),
         on_select="rerun",
         selection_mode=("points", "box"),
         key="topic_chart",
     )
-    _csv_button("Download topic data (CSV)", topics, "topics.csv")
+    _csv_button("Download topic data (CSV)", shown.topics, "topics.csv")
     periods = _selected_periods(tone_event, volume_event, topic_event)
     st.subheader("Articles behind the selection" if periods else "Articles")
     if periods:
         st.caption(f"Showing {len(periods)} selected period(s); clear the chart selection to see all.")
-        frame = pd.concat([_headlines(ctx, f, trends.period_span(p, f.step), "newest") for p in periods])
-    else:
-        frame = _headlines(ctx, f, None, "newest")
-    _headlines_table(frame, "trend_articles")
+        shown = ctx.view("trends", periods=tuple(periods))  # type: ignore[assignment]
+    _headlines_table(shown.articles, "trend_articles")
 
 
 def _selected_periods(*events: object) -> list[pd.Timestamp]:
@@ -201,39 +152,8 @@ def _selected_periods(*events: object) -> list[pd.Timestamp]:
 
 def spikes(ctx: Context) -> None:
     """Every spike in volume, tone or topic mentions, with the headlines that drove the selected one."""
-    f = ctx.filters
-    cube, tone = _tone_data(ctx)
-    volume = _volume(ctx, cube)
-    topics = _topics(ctx, cube)
-    found = []
-    for kind, frame in (
-        ("volume", trends.find_spikes(volume, "company", "n")),
-        ("tone", trends.find_spikes(tone.rename(columns={"mean": "tone_mean"}), "company", "tone_mean", count_col="n")),
-        (
-            "topic",
-            trends.find_spikes(topics.assign(series=topics["topic"] + " · " + topics["company"]), "series", "value"),
-        ),
-    ):
-        if len(frame):
-            label = frame["company"] if "company" in frame else frame["series"]
-            found.append(
-                pd.DataFrame(
-                    {
-                        "period": frame["period"],
-                        "kind": kind,
-                        "series": label,
-                        "value": frame["value"].round(3),
-                        "baseline": frame["baseline"].round(3),
-                        "z": frame["z"],
-                        "direction": frame["direction"],
-                    }
-                )
-            )
-    table = (
-        pd.concat(found).sort_values(["period", "z"], ascending=[False, False]).reset_index(drop=True)
-        if found
-        else pd.DataFrame(columns=["period", "kind", "series", "value", "baseline", "z", "direction"])
-    )
+    shown: views.Spikes = ctx.view("spikes")  # type: ignore[assignment]
+    table = shown.spikes
     if not len(table):
         st.info("No spikes in this selection: nothing departs sharply from its recent norm.")
         return
@@ -251,20 +171,16 @@ def spikes(ctx: Context) -> None:
     )
     _csv_button("Download spikes (CSV)", table, "spikes.csv")
     picked = event.selection.rows if event and event.selection else []
-    row = table.iloc[picked[0]] if picked else table.iloc[0]
-    company = row["series"].split(" · ")[-1]
-    topic = row["series"].split(" · ")[0] if row["kind"] == "topic" else None
-    st.subheader(f"Headlines behind: {row['kind']} spike, {row['series']}, {row['period']:%Y-%m-%d}")
-    narrowed = replace(f, companies=(company,), topics=(topic,) if topic else f.topics)
-    frame = _headlines(ctx, narrowed, trends.period_span(row["period"], f.step), "most negative")
-    _headlines_table(frame, "spike_articles")
+    if picked and picked[0] != 0:
+        shown = ctx.view("spikes", row=picked[0])  # type: ignore[assignment]
+    st.subheader(f"Headlines behind: {shown.picked}")
+    _headlines_table(shown.articles, "spike_articles")
 
 
 def compare(ctx: Context) -> None:
     """Companies side by side: tone, volume, and a company x topic heatmap."""
-    f = ctx.filters
-    cube = data.company_cube(ctx.url, f, tuple(ctx.companies), tuple(ctx.topics), ctx.version)
-    summary = trends.company_summary(cube, ctx.companies)
+    shown: views.Compare = ctx.view("compare")  # type: ignore[assignment]
+    summary = shown.companies
     left, right = st.columns(2)
     with left:
         st.plotly_chart(charts.bar_chart(summary, "mean_tone", "Mean tone toward each company"), key="compare_tone")
@@ -272,41 +188,36 @@ def compare(ctx: Context) -> None:
         st.plotly_chart(charts.bar_chart(summary, "articles", "Articles naming each company"), key="compare_volume")
     st.dataframe(summary.round(3), hide_index=True, width="stretch")
     _csv_button("Download comparison (CSV)", summary, "compare.csv")
-    matrix = trends.company_topic_matrix(cube, ctx.companies, ctx.topics)
-    st.plotly_chart(charts.heatmap(matrix), key="compare_heatmap")
+    st.plotly_chart(charts.heatmap(shown.company_topic), key="compare_heatmap")
     st.caption(
         "Cells: articles mentioning the topic per 100 articles about the company; "
         "hover for the tone toward the company in those articles."
     )
-    _csv_button("Download heatmap data (CSV)", matrix, "company_topic.csv")
+    _csv_button("Download heatmap data (CSV)", shown.company_topic, "company_topic.csv")
 
 
 def articles_page(ctx: Context, explain: callable) -> None:  # type: ignore[valid-type]
     """The selection's articles, sortable and paged; select a row to see why it scored as it did."""
-    f = ctx.filters
     left, right = st.columns([2, 1])
-    sort = left.selectbox("Sort by", SORTS, key="article_sort")
-    page = int(st.session_state.get("article_page", 1))
-    frame, total = data.article_page(ctx.url, f, sort, page, PAGE_SIZE, None, ctx.version)
-    pages = max(1, -(-total // PAGE_SIZE))
-    if page > pages:  # the selection shrank under the page being shown
-        page = st.session_state["article_page"] = pages
-        frame, total = data.article_page(ctx.url, f, sort, page, PAGE_SIZE, None, ctx.version)
-    right.number_input(f"Page (of {pages})", 1, pages, key="article_page")
-    st.caption(f"{total:,} articles in the selection")
-    shown = frame.copy()
-    for company in ctx.filters.companies:
-        shown[f"tone: {company}"] = [tones.get(company) for tones in frame["company_tone"]]
+    sort = left.selectbox("Sort by", views.SORTS, key="article_sort")
+    shown: views.Articles = ctx.view(  # type: ignore[assignment]
+        "articles", page=int(st.session_state.get("article_page", 1)), sort=sort
+    )
+    if shown.page != st.session_state.get("article_page", 1):  # the selection shrank under the page shown
+        st.session_state["article_page"] = shown.page
+    right.number_input(f"Page (of {shown.pages})", 1, shown.pages, key="article_page")
+    st.caption(f"{shown.total:,} articles in the selection")
+    frame = shown.articles
     display = pd.DataFrame(
         {
-            "time (UTC)": shown["published_at"].dt.strftime("%Y-%m-%d %H:%M"),
-            "publisher": shown["publisher"],
-            "title": shown["title"],
-            "link": [safe_link(link) for link in shown["link"]],
-            "companies": shown["companies"],
-            "topics": shown["topics"],
-            "tone": shown["tone"].round(3),
-            **{c: shown[c] for c in shown.columns if c.startswith("tone: ")},
+            "time (UTC)": frame["published_at"].dt.strftime("%Y-%m-%d %H:%M"),
+            "publisher": frame["publisher"],
+            "title": frame["title"],
+            "link": [safe_link(link) for link in frame["link"]],
+            "companies": frame["companies"],
+            "topics": frame["topics"],
+            "tone": frame["tone"].round(3),
+            **{c: frame[c] for c in frame.columns if c.startswith("tone: ")},
         }
     )
     event = st.dataframe(
@@ -329,23 +240,18 @@ def articles_page(ctx: Context, explain: callable) -> None:  # type: ignore[vali
 
 def sources(ctx: Context) -> None:
     """Articles per publisher and per feed, feed health, and when data was last refreshed."""
-    publishers, feed_counts = data.source_tables(ctx.url, ctx.filters, ctx.version)
-    stats = data.store_stats(ctx.url, ctx.version)
-    fetched = [f["last_fetch"] for f in stats["feeds"] if f["last_fetch"]]  # type: ignore[index,union-attr]
-    st.metric("Last refresh (UTC)", max(fetched)[:19].replace("T", " ") if fetched else "never")
+    shown: views.Sources = ctx.view("sources")  # type: ignore[assignment]
+    st.metric("Last refresh (UTC)", shown.last_refresh)
     left, right = st.columns(2)
     with left:
         st.subheader("Articles per publisher")
-        st.dataframe(publishers, hide_index=True, width="stretch")
-        _csv_button("Download publishers (CSV)", publishers, "publishers.csv")
+        st.dataframe(shown.publishers, hide_index=True, width="stretch")
+        _csv_button("Download publishers (CSV)", shown.publishers, "publishers.csv")
     with right:
         st.subheader("Articles per feed")
-        st.dataframe(feed_counts, hide_index=True, width="stretch")
+        st.dataframe(shown.feeds, hide_index=True, width="stretch")
     st.subheader("Feed health")
-    health = pd.DataFrame(stats["feeds"])[
-        ["name", "status", "http_status", "last_fetch", "error", "warning", "articles"]
-    ]  # type: ignore[call-overload]
-    st.dataframe(health, hide_index=True, width="stretch")
+    st.dataframe(shown.health, hide_index=True, width="stretch")
 
 
 PAGES = {"overview": overview, "trends": trends_page, "spikes": spikes, "compare": compare, "sources": sources}

@@ -6,7 +6,6 @@ import os
 import threading
 from datetime import date
 
-import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine, func, select
 
@@ -14,7 +13,8 @@ from dashboard.analyse.analysis import Analyzer
 from dashboard.config import DEFAULT_CONFIG, Config, load_config
 from dashboard.read import queries
 from dashboard.read.filters import Filters
-from dashboard.read.stats import collect_stats
+from dashboard.read.reader import Reader
+from dashboard.read.views import VIEWS, ViewData
 from dashboard.store import facts
 from dashboard.store.engine import database_url, open_engine
 from dashboard.store.schema import feeds
@@ -36,10 +36,17 @@ def engine_for(url: str) -> Engine:
 
 
 @st.cache_resource(show_spinner=False)
+def reader_for(url: str) -> Reader:
+    """One Reader per database URL for the whole server: what it keeps (the per-article facts, keyword
+    selections) serves every session, and stays current with the data version."""
+    return Reader(engine_for(url))
+
+
+@st.cache_resource(show_spinner=False)
 def warm_facts(url: str) -> threading.Thread:
-    """Load the per-article facts (dashboard.store.facts) in the background once per server, after the first page is
-    drawn, so the first keyword or publisher filter does not wait for them."""
-    thread = threading.Thread(target=facts.current, args=(engine_for(url),), name="warm-facts", daemon=True)
+    """Load the per-article facts in the background once per server, after the first page is drawn, so the
+    first keyword or publisher filter does not wait for them."""
+    thread = threading.Thread(target=reader_for(url).facts, name="warm-facts", daemon=True)
     thread.start()
     return thread
 
@@ -70,59 +77,23 @@ def data_version(engine: Engine) -> tuple[int, int, str]:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def day_cube(
-    url: str, filters: Filters, version: tuple[int, int, str], span: tuple[date, date] | None = None
-) -> pd.DataFrame:
-    return queries.day_cube(engine_for(url), filters, span)
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def company_cube(
-    url: str,
-    filters: Filters,
-    companies: tuple[str, ...],
-    topics: tuple[str, ...],
-    version: tuple[int, int, str],
-    span: tuple[date, date] | None = None,
-) -> pd.DataFrame:
-    return queries.company_cube(engine_for(url), filters, list(companies), list(topics), span)
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def article_page(
-    url: str,
-    filters: Filters,
-    sort: str,
-    page: int,
-    size: int,
-    span: tuple[date, date] | None,
-    version: tuple[int, int, str],
-    count: bool = True,
-) -> tuple[pd.DataFrame, int]:
-    return queries.article_page(engine_for(url), filters, sort=sort, page=page, size=size, span=span, count=count)
+def view(
+    url: str, name: str, filters: Filters, version: tuple[int, int, str], params: tuple[tuple[str, object], ...] = ()
+) -> ViewData:
+    """A view's data (dashboard.read.views) for these filters and view parameters, until the data changes."""
+    return VIEWS[name](reader_for(url), config_for(config_path()), filters, **dict(params))  # type: ignore[operator]
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def publishers(url: str, version: tuple[int, int, str]) -> list[str]:
-    return queries.publishers(engine_for(url))
+    return queries.publishers(reader_for(url))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def bounds(url: str, version: tuple[int, int, str]) -> tuple[date, date] | None:
-    return queries.data_bounds(engine_for(url))
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def source_tables(url: str, filters: Filters, version: tuple[int, int, str]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    engine = engine_for(url)
-    return queries.publisher_counts(engine, filters), queries.feed_counts(engine, filters)
-
-
-@st.cache_data(show_spinner=False, max_entries=8)
-def store_stats(url: str, version: tuple[int, int, str]) -> dict[str, object]:
-    return collect_stats(engine_for(url))
+    return queries.data_bounds(reader_for(url))
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def is_demo(url: str, version: tuple[int, int, str]) -> bool:
-    return queries.is_demo(engine_for(url))
+    return queries.is_demo(reader_for(url))

@@ -1,0 +1,256 @@
+"""Every view's data, as a pure function of (reader, config, filters): the tables and series each page shows.
+
+The browser's pages (dashboard/ui/pages.py), ``python -m dashboard view`` and the benchmark all call these,
+so a link shows the same numbers wherever it is opened. Figures are drawn from these frames by
+dashboard.read.charts; nothing here imports Streamlit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, fields, replace
+from datetime import date
+
+import pandas as pd
+
+from dashboard.config import Config
+from dashboard.read import queries, trends
+from dashboard.read.filters import Filters
+from dashboard.read.reader import Reader
+from dashboard.read.stats import collect_stats
+
+HEADLINES = 200  # articles listed under a chart
+PAGE_SIZE = 50  # articles per page of the Articles view
+SORTS = ("newest", "oldest", "most negative", "most positive")
+SPIKE_COLUMNS = ["period", "kind", "series", "value", "baseline", "z", "direction"]
+
+
+def companies_of(config: Config, filters: Filters) -> list[str]:
+    """The selected companies, or every configured one."""
+    return list(filters.companies) or [c.name for c in config.companies]
+
+
+def topics_of(config: Config, filters: Filters) -> list[str]:
+    """The selected topics, or every configured one."""
+    return list(filters.topics) or list(config.topics)
+
+
+@dataclass(frozen=True)
+class ViewData:
+    """A view's tables by name (for CSV and JSON), in the order the page shows them."""
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        return {f.name: getattr(self, f.name) for f in fields(self) if isinstance(getattr(self, f.name), pd.DataFrame)}
+
+
+@dataclass(frozen=True)
+class Overview(ViewData):
+    figures: pd.DataFrame  # label, value, previous, delta: the selection against the period before it
+    volume: pd.DataFrame  # articles per company and period (the small multiples)
+
+
+@dataclass(frozen=True)
+class Trends(ViewData):
+    tone: pd.DataFrame
+    tone_spikes: pd.DataFrame
+    volume: pd.DataFrame
+    volume_spikes: pd.DataFrame
+    topics: pd.DataFrame
+    topic_spikes: pd.DataFrame
+    articles: pd.DataFrame  # the newest articles of the selection, or of the selected periods
+
+
+@dataclass(frozen=True)
+class Spikes(ViewData):
+    spikes: pd.DataFrame  # every spike of volume, tone and topic mentions, newest first
+    articles: pd.DataFrame  # the headlines behind the picked spike (the first, unless another is picked)
+    picked: str  # what the headlines are behind, in words ("" when there is no spike)
+
+
+@dataclass(frozen=True)
+class Compare(ViewData):
+    companies: pd.DataFrame  # tone and volume per company
+    company_topic: pd.DataFrame  # topic rate per 100 articles about each company, with the tone
+
+
+@dataclass(frozen=True)
+class Articles(ViewData):
+    articles: pd.DataFrame
+    total: int
+    page: int
+    pages: int
+
+
+@dataclass(frozen=True)
+class Sources(ViewData):
+    publishers: pd.DataFrame
+    feeds: pd.DataFrame
+    health: pd.DataFrame
+    last_refresh: str  # UTC, or "never"
+
+
+def _cubes(reader: Reader, config: Config, filters: Filters) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The company roll-up and the day roll-up of the selection."""
+    cube = queries.company_cube(reader, filters, companies_of(config, filters), topics_of(config, filters))
+    return cube, queries.day_cube(reader, filters)
+
+
+def _volume(config: Config, filters: Filters, cube: pd.DataFrame, days: pd.DataFrame) -> pd.DataFrame:
+    """Articles per company and period (share of voice and per 100 beside the counts)."""
+    f = filters
+    totals = trends.articles_per_period(days, f.step)
+    return trends.volume_over_time(cube, totals, f.step, f.date_from, f.date_to, companies_of(config, f), f.smooth)
+
+
+def _series(config: Config, filters: Filters, cube: pd.DataFrame, days: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Tone, volume and topic mentions per company and period."""
+    f, companies = filters, companies_of(config, filters)
+    return {
+        "tone": trends.tone_over_time(cube, f.step, f.date_from, f.date_to, companies, f.smooth),
+        "volume": _volume(config, filters, cube, days),
+        "topics": trends.topic_over_time(
+            cube, f.step, f.date_from, f.date_to, topics_of(config, filters), companies, f.norm, f.smooth
+        ),
+    }
+
+
+def find_all_spikes(series: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """The spikes of each kind of series (the one place spikes are looked for)."""
+    topics = series["topics"]
+    by_series = topics.assign(series=topics["topic"] + " · " + topics["company"])
+    return {
+        "tone": trends.find_spikes(
+            series["tone"].rename(columns={"mean": "tone_mean"}), "company", "tone_mean", count_col="n"
+        ),
+        "volume": trends.find_spikes(series["volume"], "company", "n"),
+        "topic": trends.find_spikes(by_series, "series", "value"),
+    }
+
+
+def spike_table(found: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Every spike as one row: period, kind, series, value, baseline, z and direction; newest first."""
+    rows = [
+        pd.DataFrame(
+            {
+                "period": frame["period"],
+                "kind": kind,
+                "series": frame["company"] if "company" in frame else frame["series"],
+                "value": frame["value"].round(3),
+                "baseline": frame["baseline"].round(3),
+                "z": frame["z"],
+                "direction": frame["direction"],
+            }
+        )
+        for kind, frame in (("volume", found["volume"]), ("tone", found["tone"]), ("topic", found["topic"]))
+        if len(frame)
+    ]
+    if not rows:
+        return pd.DataFrame(columns=SPIKE_COLUMNS)
+    return pd.concat(rows).sort_values(["period", "z"], ascending=[False, False]).reset_index(drop=True)
+
+
+def headlines(
+    reader: Reader, filters: Filters, span: tuple[date, date] | None = None, sort: str = "newest"
+) -> pd.DataFrame:
+    """Up to HEADLINES of the selection's articles (in ``span``, when given), for a table under a chart."""
+    frame, _ = queries.article_page(reader, filters, sort=sort, page=1, size=HEADLINES, span=span, count=False)
+    return frame
+
+
+def overview(reader: Reader, config: Config, filters: Filters) -> Overview:
+    """Headline figures against the previous period, and each company's volume."""
+    cube, current = _cubes(reader, config, filters)
+    previous_span = filters.previous_span()
+    previous = queries.day_cube(reader, filters, previous_span) if previous_span else current.iloc[0:0]
+    figures = pd.DataFrame(
+        [
+            {"label": f.label, "value": f.value, "previous": f.previous, "delta": f.delta}
+            for f in trends.headline_figures(current, previous)
+        ]
+    )
+    return Overview(figures=figures, volume=_volume(config, filters, cube, current))
+
+
+def trends_view(reader: Reader, config: Config, filters: Filters, periods: Sequence[pd.Timestamp] = ()) -> Trends:
+    """Tone, volume and topic series with their spikes, and the articles behind the selected periods."""
+    cube, days = _cubes(reader, config, filters)
+    series = _series(config, filters, cube, days)
+    found = find_all_spikes(series)
+    if periods:
+        listed = pd.concat([headlines(reader, filters, trends.period_span(p, filters.step)) for p in periods])
+    else:
+        listed = headlines(reader, filters)
+    return Trends(
+        tone=series["tone"],
+        tone_spikes=found["tone"],
+        volume=series["volume"],
+        volume_spikes=found["volume"],
+        topics=series["topics"],
+        topic_spikes=found["topic"],
+        articles=listed,
+    )
+
+
+def spikes_view(reader: Reader, config: Config, filters: Filters, row: int = 0) -> Spikes:
+    """Every spike, and the most negative headlines behind the one in ``row`` of the table."""
+    cube, days = _cubes(reader, config, filters)
+    table = spike_table(find_all_spikes(_series(config, filters, cube, days)))
+    if not len(table):
+        return Spikes(spikes=table, articles=pd.DataFrame(columns=queries.ARTICLE_COLUMNS), picked="")
+    picked = table.iloc[min(max(row, 0), len(table) - 1)]
+    company = picked["series"].split(" · ")[-1]
+    topic = picked["series"].split(" · ")[0] if picked["kind"] == "topic" else None
+    narrowed = replace(filters, companies=(company,), topics=(topic,) if topic else filters.topics)
+    span = trends.period_span(picked["period"], filters.step)
+    return Spikes(
+        spikes=table,
+        articles=headlines(reader, narrowed, span, "most negative"),
+        picked=f"{picked['kind']} spike, {picked['series']}, {picked['period']:%Y-%m-%d}",
+    )
+
+
+def compare(reader: Reader, config: Config, filters: Filters) -> Compare:
+    """Companies side by side, and the company x topic matrix."""
+    companies, topics = companies_of(config, filters), topics_of(config, filters)
+    cube = queries.company_cube(reader, filters, companies, topics)
+    return Compare(
+        companies=trends.company_summary(cube, companies),
+        company_topic=trends.company_topic_matrix(cube, companies, topics),
+    )
+
+
+def articles(reader: Reader, config: Config, filters: Filters, page: int = 1, sort: str = "newest") -> Articles:
+    """One page of the selection's articles (the last page when ``page`` is past it), with each selected
+    company's tone."""
+    frame, total = queries.article_page(reader, filters, sort=sort, page=page, size=PAGE_SIZE)
+    pages = max(1, -(-total // PAGE_SIZE))
+    if page > pages:  # the selection shrank under the page asked for
+        page = pages
+        frame, total = queries.article_page(reader, filters, sort=sort, page=page, size=PAGE_SIZE)
+    for company in filters.companies:
+        frame[f"tone: {company}"] = [tones.get(company) for tones in frame["company_tone"]]
+    return Articles(articles=frame, total=total, page=page, pages=pages)
+
+
+def sources(reader: Reader, config: Config, filters: Filters) -> Sources:
+    """Articles per publisher and per feed, feed health, and the last refresh."""
+    stats = collect_stats(reader.engine)
+    feeds = stats["feeds"]
+    fetched = [f["last_fetch"] for f in feeds if f["last_fetch"]]  # type: ignore[index,union-attr]
+    health_columns = ["name", "status", "http_status", "last_fetch", "error", "warning", "articles"]
+    return Sources(
+        publishers=queries.publisher_counts(reader, filters),
+        feeds=queries.feed_counts(reader, filters),
+        health=pd.DataFrame(feeds, columns=health_columns),  # type: ignore[arg-type]
+        last_refresh=max(fetched)[:19].replace("T", " ") if fetched else "never",  # type: ignore[type-var,index]
+    )
+
+
+VIEWS = {
+    "overview": overview,
+    "trends": trends_view,
+    "spikes": spikes_view,
+    "compare": compare,
+    "articles": articles,
+    "sources": sources,
+}
