@@ -14,7 +14,9 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from types import FrameType
+from urllib.parse import parse_qs, urlencode
 
+import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
@@ -26,7 +28,12 @@ from dashboard.models import FeedSpec
 from dashboard.pipeline.demo import DemoSpec, write_demo
 from dashboard.pipeline.ingest import FeedReport, backfill_jobs, jobs_for, run_ingest
 from dashboard.pipeline.rescore import rescore
+from dashboard.read import queries
+from dashboard.read.export import to_csv, to_records
+from dashboard.read.filters import parse_params
+from dashboard.read.reader import Reader
 from dashboard.read.stats import collect_stats
+from dashboard.read.views import SORTS, VIEWS
 from dashboard.store.engine import open_engine
 from dashboard.store.schema import SchemaError
 
@@ -144,6 +151,18 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--end", type=datetime.fromisoformat, default=None, help="last moment, ISO 8601 with offset (default now)"
     )
+    view = commands.add_parser(
+        "view",
+        parents=[common],
+        help="print the data of the view a dashboard link opens",
+        description="Print the tables of the view a dashboard link opens, from its query string (or the whole "
+        "link): the same filters, notes and numbers as the page. The link's view parameter picks the view.",
+    )
+    view.add_argument("link", help='the query string, e.g. "company=Meta&topic=burnout&view=trends", or the link')
+    view.add_argument("--format", choices=("json", "csv"), default="json", help="json (default) or csv")
+    view.add_argument("--page", type=int, default=1, help="the page of the Articles view (default 1)")
+    view.add_argument("--sort", choices=SORTS, default="newest", help="the Articles view's order (default newest)")
+    view.add_argument("--row", type=int, default=0, help="the Spikes view's row whose headlines to list (default 0)")
     stats = commands.add_parser(
         "stats",
         parents=[common],
@@ -288,6 +307,56 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def view_output(reader: Reader, config: Config, link: str, page: int = 1, sort: str = "newest", row: int = 0) -> dict:
+    """What a link's view shows, as plain data: its filters as the page applied them, the notes about the
+    link, the view's figures and its tables (None when nothing is stored)."""
+    bounds = queries.data_bounds(reader)
+    if bounds is None:
+        return {"error": "no articles are stored"}
+    query = link.split("?", 1)[1] if "?" in link else link
+    filters = parse_params(
+        parse_qs(query.lstrip("?"), keep_blank_values=True),
+        companies=[c.name for c in config.companies],
+        topics=list(config.topics),
+        sources=queries.publishers(reader),
+        latest=bounds[1],
+        earliest=bounds[0],
+    )
+    params = {"articles": {"page": page, "sort": sort}, "spikes": {"row": row}}.get(filters.view, {})
+    shown = VIEWS[filters.view](reader, config, filters, **params)
+    values = {
+        f.name: getattr(shown, f.name)
+        for f in dataclasses.fields(shown)
+        if not isinstance(getattr(shown, f.name), pd.DataFrame)
+    }
+    return {
+        "view": filters.view,
+        "link": urlencode(filters.to_params(), doseq=True),
+        "notes": list(filters.notes),
+        **values,
+        "tables": shown.tables(),
+    }
+
+
+def cmd_view(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    out = view_output(Reader(open_engine(args.db)), config, args.link, args.page, args.sort, args.row)
+    if "error" in out:
+        print(f"view: {out['error']}", file=sys.stderr)
+        return EXIT_ALL_FAILED
+    tables = out.pop("tables")
+    if args.format == "csv":
+        for note in out["notes"]:
+            print(f"# note: {note}")
+        for name, frame in tables.items():
+            print(f"# {name}")
+            print(to_csv(frame), end="")
+            print()
+        return EXIT_OK
+    print(json.dumps({**out, "tables": {n: to_records(f) for n, f in tables.items()}}, ensure_ascii=False, indent=1))
+    return EXIT_OK
+
+
 def score_line(analyzer: Analyzer, line: str) -> dict[str, object]:
     """The analysis of one JSON input line, or an error object saying what is wrong with it."""
     try:
@@ -400,6 +469,7 @@ COMMANDS = {
     "rescore": cmd_rescore,
     "stats": cmd_stats,
     "demo": cmd_demo,
+    "view": cmd_view,
 }
 
 

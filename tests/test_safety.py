@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from dashboard.ui.safety import csv_safe, safe_link
+from dashboard.read.export import csv_safe
+from dashboard.ui.safety import safe_link
 
 
 @pytest.mark.parametrize(
