@@ -9,7 +9,7 @@ from typing import Protocol
 from dashboard.analyse.entities import CompanyMatcher, CompanyRule
 from dashboard.analyse.lexicon import DEFAULT_LEXICON, load_lexicon
 from dashboard.analyse.sentences import split_sentences
-from dashboard.analyse.sentiment import TITLE_WEIGHT, ToneScorer, label_for
+from dashboard.analyse.sentiment import TITLE_WEIGHT, ToneScorer, label_for, tone_toward
 from dashboard.analyse.topics import TopicMatcher
 from dashboard.collect.normalize import truncate
 from dashboard.models import SUMMARY_LIMIT, TITLE_LIMIT, ArticleAnalysis, CompanyTone, Tone
@@ -84,8 +84,7 @@ class Analyzer:
         companies: dict[str, CompanyTone] = {}
         names = dict.fromkeys(name for _, _, named in scored for name in named)
         for name in names:
-            relevant = [(w, c) for w, c, named in scored if name in named]
-            mean = sum(w * c for w, c in relevant) / sum(w for w, _ in relevant)
+            toward = tone_toward([(w, c) for w, c, named in scored if name in named], self.scorer.neutral_band)
             mentions = sum(named[name] for _, _, named in scored if name in named)
-            companies[name] = CompanyTone(mentions, Tone(round(mean, 4), label_for(mean, self.scorer.neutral_band)))
+            companies[name] = CompanyTone(mentions, toward)  # type: ignore[arg-type]  # named, so never None
         return ArticleAnalysis(tone, companies, self.topics.counts(whole))

@@ -52,6 +52,15 @@ def _is_plain_word(term: str) -> bool:
     return re.fullmatch(r"[\w']+", term) is not None
 
 
+def tone_toward(scored: Sequence[tuple[float, float]], band: float = NEUTRAL_BAND) -> Tone | None:
+    """Tone toward an entity from the (weight, compound) of the sentences and clauses that name it: their
+    weighted mean. The one definition: the store's per-company tone and the evaluations both come from here."""
+    if not scored:
+        return None
+    mean = sum(w * c for w, c in scored) / sum(w for w, _ in scored)
+    return Tone(round(mean, 4), label_for(mean, band))
+
+
 def label_for(compound: float, band: float = NEUTRAL_BAND) -> str:
     """neg / neu / pos for a compound score, neutral inside (-band, band)."""
     if compound >= band:
@@ -127,16 +136,14 @@ class ToneScorer:
         return Tone(round(combined, 4), label_for(combined, self.neutral_band))
 
     def toward(self, text: str, mentions: Sequence[tuple[int, int]]) -> Tone | None:
-        """Tone toward an entity: the mean over the sentences that mention it; None when none does."""
-        scores = [
-            self.compound(text[start:end])
+        """Tone toward an entity mentioned at these offsets: ``tone_toward`` over the text's sentences, each
+        weighing the same; None when no sentence mentions it."""
+        scored = [
+            (1.0, self.compound(text[start:end]))
             for start, end in split_sentences(text)
             if any(start <= m_start < end for m_start, _ in mentions)
         ]
-        if not scores:
-            return None
-        mean = sum(scores) / len(scores)
-        return Tone(round(mean, 4), label_for(mean, self.neutral_band))
+        return tone_toward(scored, self.neutral_band)
 
     def explain(self, text: str) -> Explanation:
         """Which words and rules moved the score: VADER's own steps, replayed word by word."""
