@@ -34,7 +34,6 @@ from xml.sax.saxutils import escape
 from sqlalchemy import Engine
 
 from bench import baseline
-from bench.served import memory_kb
 from dashboard.analyse.analysis import Analyzer
 from dashboard.analyse.parallel import ParallelAnalyzer
 from dashboard.collect.fetch import FetchPolicy
@@ -46,6 +45,7 @@ from dashboard.read import views
 from dashboard.read.filters import Filters
 from dashboard.read.reader import Reader
 from dashboard.store.engine import open_engine
+from harness.served import memory_kb
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -329,7 +329,7 @@ def databases(backend: str, folder: Path) -> Iterator[Callable[[str], str]]:
         return
     from sqlalchemy import create_engine, text
 
-    from tests.postgres import TempPostgres
+    from harness.postgres import TempPostgres
 
     server = TempPostgres()
     root = server.start()

@@ -14,8 +14,8 @@ from sqlalchemy import Engine, create_engine, text
 from dashboard.collect.fetch import FetchPolicy
 from dashboard.config import DEFAULT_CONFIG
 from dashboard.store.engine import open_engine
+from harness.postgres import TempPostgres
 from tests.feedserver import FeedHTTPServer
-from tests.postgres import TempPostgres
 
 # Tight limits so the misbehaving routes fail fast; the behaviour is the same as with the defaults.
 # The test servers listen on 127.0.0.1, which a fetch refuses unless allowed.

@@ -16,11 +16,11 @@ from urllib.parse import urlencode
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from bench.served import CHROMIUM_ARGS, streamlit
 from dashboard.analyse.analysis import Analyzer
 from dashboard.config import DEFAULT_CONFIG, load_config
 from dashboard.pipeline.demo import DemoSpec, write_demo
 from dashboard.store.engine import open_engine
+from harness.served import CHROMIUM_ARGS, streamlit
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
