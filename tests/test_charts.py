@@ -61,3 +61,19 @@ def test_topic_chart_has_one_line_per_topic_and_company() -> None:
     assert [t.name for t in fig.data] == ["burnout · Meta", "burnout · OpenAI"]
     assert list(fig.data[0].y) == [50.0, 0.0]
     assert fig.layout.yaxis.title.text == "per 100 articles about the company"
+
+
+def test_small_multiples_put_each_company_in_its_own_cell_of_one_figure() -> None:
+    volume = pd.DataFrame(
+        {
+            "period": pd.to_datetime(["2026-11-01", "2026-11-02"] * 2),
+            "company": ["Meta"] * 2 + ["OpenAI"] * 2,
+            "n": [1, 2, 3, 4],
+        }
+    )
+    fig = charts.small_multiples(volume, NAMES, NAMES, columns=1)
+    assert [(t.name, list(t.y), t.xaxis, t.yaxis) for t in fig.data] == [
+        ("Meta", [1, 2], "x", "y"),
+        ("OpenAI", [3, 4], "x2", "y2"),
+    ]
+    assert [a.text for a in fig.layout.annotations] == NAMES

@@ -269,3 +269,18 @@ def test_a_failure_below_the_page_shows_a_plain_message_and_no_details(monkeypat
     assert [e.value for e in at.error] == [PAGE_FAILED]
     shown = [str(getattr(e, "value", "")) for e in at.main] + [str(getattr(e, "value", "")) for e in at.sidebar]
     assert not [s for s in shown if "Traceback" in s or "/dashboard/" in s or "OperationalError" in s]
+
+
+def test_the_link_field_holds_the_current_views_query(app: AppTest) -> None:
+    app.query_params.update({"company": "Meta", "view": "compare"})
+    app.run()
+    app.selectbox(key="f_step").set_value("week").run()
+    [link] = [t.value for t in app.text_input if "view=compare" in (t.value or "")]
+    assert link.endswith("?company=Meta&from=2026-08-31&to=2026-11-28&step=week&view=compare")
+
+
+def test_the_overview_draws_every_company_in_one_figure(app: AppTest) -> None:
+    app.query_params.update({"company": ["Meta", "OpenAI", "Google"]})
+    app.run()
+    [figure] = [json.loads(chart.proto.spec) for chart in app.get("plotly_chart")]
+    assert [trace["name"] for trace in figure["data"]] == ["Meta", "OpenAI", "Google"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
 PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22"]
 
@@ -167,18 +168,21 @@ def bar_chart(summary: pd.DataFrame, column: str, title: str) -> go.Figure:
     return fig
 
 
-def sparkline(volume: pd.DataFrame, company: str, names: list[str]) -> go.Figure:
-    """A small trend of one company's article count."""
-    data = volume[volume["company"] == company]
-    fig = go.Figure(
-        go.Scatter(x=data["period"], y=data["n"], mode="lines", line={"color": color_for(company, names)}, name=company)
-    )
-    fig.update_layout(
-        height=120,
-        margin={"l": 0, "r": 0, "t": 24, "b": 0},
-        title={"text": company, "font": {"size": 13}},
-        xaxis={"visible": False},
-        yaxis={"visible": False},
-        showlegend=False,
-    )
+def small_multiples(volume: pd.DataFrame, companies: list[str], names: list[str], columns: int = 5) -> go.Figure:
+    """A small trend of each company's article count, all in one figure (one chart to draw, not one each)."""
+    rows = max(1, -(-len(companies) // columns))
+    fig = make_subplots(rows=rows, cols=columns, subplot_titles=companies, vertical_spacing=0.25 / rows)
+    for index, company in enumerate(companies):
+        data = volume[volume["company"] == company]
+        fig.add_trace(
+            go.Scatter(
+                x=data["period"], y=data["n"], mode="lines", line={"color": color_for(company, names)}, name=company
+            ),
+            row=index // columns + 1,
+            col=index % columns + 1,
+        )
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    fig.update_annotations(font_size=13)
+    fig.update_layout(height=140 * rows, margin={"l": 0, "r": 0, "t": 24, "b": 0}, showlegend=False)
     return fig

@@ -135,10 +135,11 @@ def explain_panel(title: str, summary: str) -> None:
 
 
 def copy_link(filters_query: str) -> None:
-    """Show the shareable link of the current view (the code block has a copy button)."""
+    """Show the shareable link of the current view, ready to select and copy (a plain text field: a code block
+    would load a 1.5 MB syntax highlighter into every page for it)."""
     with st.sidebar.expander("Copy link to this view"):
         base = st.context.url or ""
-        st.code(f"{base}?{filters_query}", language=None, wrap_lines=True)
+        st.text_input("Link", f"{base}?{filters_query}", label_visibility="collapsed")
         st.caption("It reopens exactly this view, with these filters and numbers, in any browser.")
 
 

@@ -84,14 +84,11 @@ def overview(ctx: Context) -> None:
             help="Against the previous period of the same length.",
         )
     st.subheader("Articles per company")
-    grid = st.columns(5)
-    for index, company in enumerate(ctx.companies):
-        with grid[index % 5]:
-            st.plotly_chart(
-                charts.sparkline(shown.volume, company, ctx.all_companies),
-                config={"displayModeBar": False},
-                key=f"spark_{company}",
-            )
+    st.plotly_chart(
+        charts.small_multiples(shown.volume, ctx.companies, ctx.all_companies),
+        config={"displayModeBar": False},
+        key="small_multiples",
+    )
     _csv_button("Download per-company volumes (CSV)", shown.volume, "volume.csv")
 
 
