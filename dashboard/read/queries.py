@@ -315,15 +315,13 @@ def publishers(reader: Reader, limit: int = 500) -> list[str]:
 
 
 def publisher_counts(reader: Reader, filters: Filters) -> pd.DataFrame:
-    """Articles per publisher in the selection."""
-    n = func.count().label("articles")
-    statement = (
-        select(articles.c.publisher, n)
-        .where(*_article_conditions(reader, filters, filters.span()))
-        .group_by(articles.c.publisher)
-        .order_by(n.desc(), articles.c.publisher)
-    )
-    return _frame(reader, statement, ["publisher", "articles"])
+    """Articles per publisher in the selection, most first (counted in the per-article facts: a GROUP BY over
+    a year of a million articles took a second)."""
+    held, chosen = _selected(reader, filters, filters.span())
+    counts = np.bincount(held.publisher[chosen], minlength=len(held.publishers))
+    frame = pd.DataFrame({"publisher": list(held.publishers), "articles": counts})
+    frame = frame[frame["articles"] > 0].sort_values(["articles", "publisher"], ascending=[False, True])
+    return frame.reset_index(drop=True)
 
 
 def feed_counts(reader: Reader, filters: Filters) -> pd.DataFrame:

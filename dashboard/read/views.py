@@ -17,7 +17,7 @@ from dashboard.config import Config
 from dashboard.read import queries, trends
 from dashboard.read.filters import Filters
 from dashboard.read.reader import Reader
-from dashboard.read.stats import collect_stats
+from dashboard.read.stats import feed_health
 
 HEADLINES = 200  # articles listed under a chart
 PAGE_SIZE = 50  # articles per page of the Articles view
@@ -234,9 +234,8 @@ def articles(reader: Reader, config: Config, filters: Filters, page: int = 1, so
 
 def sources(reader: Reader, config: Config, filters: Filters) -> Sources:
     """Articles per publisher and per feed, feed health, and the last refresh."""
-    stats = collect_stats(reader.engine)
-    feeds = stats["feeds"]
-    fetched = [f["last_fetch"] for f in feeds if f["last_fetch"]]  # type: ignore[index,union-attr]
+    feeds = feed_health(reader.engine)
+    fetched = [f["last_fetch"] for f in feeds if f["last_fetch"]]
     health_columns = ["name", "status", "http_status", "last_fetch", "error", "warning", "articles"]
     return Sources(
         publishers=queries.publisher_counts(reader, filters),
