@@ -476,6 +476,8 @@ COMMANDS = {
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; configuration and database problems end with a message, not a traceback."""
     args = build_parser().parse_args(argv)
+    if hasattr(signal, "SIGPIPE"):  # `view ... | head` ends quietly when head has read enough
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     try:
         return COMMANDS[args.command](args)
     except (ConfigError, SchemaError, LexiconError) as exc:
