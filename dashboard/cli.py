@@ -179,7 +179,8 @@ def _console() -> Console:
 
 
 class _StopOnSignal:
-    """First Ctrl-C (or SIGTERM) asks the ingest to stop between feeds; a second one interrupts."""
+    """First Ctrl-C (or SIGTERM) stops the ingest: fetches under way are dropped, fetched feeds stored; a second
+    one interrupts."""
 
     def __init__(self) -> None:
         self.event = threading.Event()
@@ -196,7 +197,7 @@ class _StopOnSignal:
         if self.event.is_set():
             raise KeyboardInterrupt
         self.event.set()
-        print("\nstopping after the feed being stored (press Ctrl-C again to abort)", file=sys.stderr)
+        print("\nstopping: fetches under way are dropped, fetched feeds stored (Ctrl-C again aborts)", file=sys.stderr)
 
 
 def _print_progress(report: FeedReport, done: int, total: int) -> None:
