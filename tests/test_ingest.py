@@ -271,6 +271,13 @@ LONG_TITLE = "Meta layoffs not good but " * 15 + "Meta…"  # 395 characters: cu
         ("json-lone-surrogate", None, None, 0, ["Meta cuts 600 AI jobs", "Surrogate here"]),
         ("json-nul", None, None, 0, ["NUL in the title"]),
         ("json-wrong-types", None, "entry skipped (not a JSON object)", 2, ["Meta cuts 600 AI jobs"]),
+        (
+            "rss-nul",
+            None,
+            "malformed feed, entries recovered: SAXParseException: <unknown>:1:108: not well-formed (invalid token)",
+            0,
+            ["Raw NUL byte"],
+        ),
         ("rss-long-title", None, "title over 400 characters cut", 0, [LONG_TITLE]),
         ("rss-old-dates", None, DATE_NOTE, 0, ["Dated 1900", "Dated 2026"]),
         ("rss-bidi", None, None, 0, ["Meta cuts jobs and hides it", "https://hostile.example/empty"]),
