@@ -14,9 +14,9 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlencode
 
-import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
@@ -28,14 +28,12 @@ from dashboard.models import FeedSpec
 from dashboard.pipeline.demo import DemoSpec, write_demo
 from dashboard.pipeline.ingest import FeedReport, backfill_jobs, jobs_for, run_ingest
 from dashboard.pipeline.rescore import rescore
-from dashboard.read import queries
-from dashboard.read.export import to_csv, to_records
-from dashboard.read.filters import parse_params
-from dashboard.read.reader import Reader
 from dashboard.read.stats import collect_stats
-from dashboard.read.views import SORTS, VIEWS
 from dashboard.store.engine import open_engine
 from dashboard.store.schema import SchemaError
+
+if TYPE_CHECKING:
+    from dashboard.read.reader import Reader
 
 EXIT_OK, EXIT_ALL_FAILED, EXIT_USAGE = 0, 1, 2
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)([smhd])")
@@ -308,9 +306,18 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+SORTS = ("newest", "oldest", "most negative", "most positive")  # as dashboard.read.views.SORTS; a test holds it
+
+
 def view_output(reader: Reader, config: Config, link: str, page: int = 1, sort: str = "newest", row: int = 0) -> dict:
     """What a link's view shows, as plain data: its filters as the page applied them, the notes about the
-    link, the view's figures and its tables (None when nothing is stored)."""
+    link, the view's figures and its tables (an error when nothing is stored)."""
+    import pandas as pd
+
+    from dashboard.read import queries
+    from dashboard.read.filters import parse_params
+    from dashboard.read.views import VIEWS
+
     bounds = queries.data_bounds(reader)
     if bounds is None:
         return {"error": "no articles are stored"}
@@ -340,6 +347,11 @@ def view_output(reader: Reader, config: Config, link: str, page: int = 1, sort: 
 
 
 def cmd_view(args: argparse.Namespace) -> int:
+    # The read side (pandas, pyarrow: about 85 MB) is imported here, not at the top: every other command's
+    # process, and the analysis workers forked from it, would otherwise carry it.
+    from dashboard.read.export import to_csv, to_records
+    from dashboard.read.reader import Reader
+
     config = load_config(args.config)
     out = view_output(Reader(open_engine(args.db)), config, args.link, args.page, args.sort, args.row)
     if "error" in out:

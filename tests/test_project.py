@@ -145,3 +145,17 @@ def test_storing_and_reading_never_load_vader(layer: str) -> None:
     script = f"import sys; import {', '.join(modules)}; print('vaderSentiment' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
+
+
+def test_the_commands_that_write_do_not_load_the_read_side() -> None:
+    # pandas and pyarrow add about 85 MB to every ingest, demo and rescore process (and their workers).
+    script = "import sys, dashboard.cli; print(sorted(m for m in ('pandas', 'pyarrow') if m in sys.modules))"
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
+
+
+def test_the_view_command_offers_the_pages_sort_orders() -> None:
+    from dashboard.cli import SORTS
+    from dashboard.read.views import SORTS as PAGE_SORTS
+
+    assert SORTS == PAGE_SORTS
