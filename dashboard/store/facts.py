@@ -4,7 +4,7 @@ The full-text index finds which articles match a keyword in milliseconds, but su
 means one B-tree lookup per matching article (a few microseconds each: most of a second for a common word at
 a million articles). These arrays hold, per article, only what the charts sum: day, company and topic bit
 sets, tone and label, publisher; and per (article, company) the tone toward it. About 40 bytes an article,
-loaded once per process, extended by new ids, reloaded after a rescore.
+loaded once per Reader (dashboard.read.reader), extended by new ids, reloaded after a rescore.
 """
 
 from __future__ import annotations
