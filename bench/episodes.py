@@ -1,0 +1,160 @@
+"""``python -m bench.episodes``: the episode detector's false alarms and power, by simulation.
+
+Quiet series at the volumes real feeds give (0.5 to 50 stories a day), Poisson and over-dispersed (a
+gamma-distributed daily rate: negative binomial counts), all with a weekly rhythm (weekends at 55% of a
+weekday). Each series gets eight weeks of history, then a year is judged: every episode found in it is a
+false one. Then the same series with an event planted: three days at three times the baseline. Beside the
+detector's power stands an oracle's: a test that knows the true baseline and that events last three days,
+with its threshold set for one false alarm a year; no detector can do much better than it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from dashboard.read.episodes import Detector, detect
+
+RHYTHM = np.array([1.1, 1.1, 1.1, 1.1, 1.1, 0.6, 0.6])  # Monday..Sunday, mean 0.957
+LEVELS = (0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0)
+SHAPES: dict[str, float | None] = {"Poisson": None, "NB k=10": 10.0, "NB k=4": 4.0}  # gamma shape of the rate
+HISTORY = 56
+YEAR = 365
+EVENT_AT = 30  # days after the history the planted event starts
+EVENT_DAYS = 3
+EVENT_TIMES = 3.0
+
+
+@dataclass(frozen=True)
+class Row:
+    """One setting: false episodes per series-year and the share of planted events found, with 95% bounds."""
+
+    shape: str
+    level: float
+    false_per_year: float
+    false_low: float
+    false_high: float
+    found: float
+    found_low: float
+    found_high: float
+    oracle: float
+
+
+def rates(level: float, days: int, rng: np.random.Generator, k: float | None, start: int = 0) -> np.ndarray:
+    """The daily expected counts of one series (with its gamma noise when over-dispersed)."""
+    mean = level * RHYTHM[(start + np.arange(days)) % 7]
+    return mean if k is None else rng.gamma(k, mean / k)
+
+
+def quiet(level: float, days: int, rng: np.random.Generator, k: float | None) -> np.ndarray:
+    return rng.poisson(rates(level, days, rng, k))
+
+
+def planted(level: float, rng: np.random.Generator, k: float | None) -> tuple[np.ndarray, slice]:
+    """A series with three days at three times its baseline, and where they are."""
+    days = HISTORY + EVENT_AT + 30
+    event = slice(HISTORY + EVENT_AT, HISTORY + EVENT_AT + EVENT_DAYS)
+    mean = rates(level, days, rng, k)
+    mean[event] *= EVENT_TIMES
+    return rng.poisson(mean), event
+
+
+def poisson_bounds(events: int, exposure: float) -> tuple[float, float]:
+    """95% interval of a rate from a count (Wilson-Hilferty approximation of the exact gamma bounds)."""
+
+    def gamma_quantile(shape: float, z: float) -> float:
+        if shape <= 0:
+            return 0.0
+        return shape * (1 - 1 / (9 * shape) + z / (3 * math.sqrt(shape))) ** 3
+
+    return gamma_quantile(events, -1.96) / exposure, gamma_quantile(events + 1, 1.96) / exposure
+
+
+def wilson(hits: int, n: int) -> tuple[float, float]:
+    """95% Wilson interval of a proportion."""
+    z, p = 1.96, hits / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def oracle_power(level: float, k: float | None, rng: np.random.Generator, draws: int = 200_000) -> float:
+    """Power of the best test that knows the baseline and the event's length, at one false alarm a year."""
+    mean = level * RHYTHM[:EVENT_DAYS].sum()
+    null = rng.poisson(mean if k is None else rng.gamma(k * EVENT_DAYS, mean / (k * EVENT_DAYS), draws), draws)
+    threshold = np.quantile(null, 1 - 1 / YEAR, method="higher") + 1
+    hot = EVENT_TIMES * mean
+    event = rng.poisson(hot if k is None else rng.gamma(k * EVENT_DAYS, hot / (k * EVENT_DAYS), draws), draws)
+    return float((event >= threshold).mean())
+
+
+def measure(series: int, seed: int, detector: Detector, levels: Sequence[float] = LEVELS) -> list[Row]:
+    rng = np.random.default_rng(seed)
+    weekday = np.arange(HISTORY + YEAR) % 7
+    rows = []
+    for shape, k in SHAPES.items():
+        for level in levels:
+            false = 0
+            for _ in range(series):
+                found = detect(quiet(level, HISTORY + YEAR, rng, k), weekday, detector)
+                false += sum(1 for b in found if b.end >= HISTORY)
+            hits = 0
+            for _ in range(series):
+                counts, event = planted(level, rng, k)
+                found = detect(counts, weekday[: len(counts)], detector)
+                hits += any(b.start < event.stop and b.end >= event.start for b in found)
+            low, high = poisson_bounds(false, series)
+            found_low, found_high = wilson(hits, series)
+            rows.append(
+                Row(
+                    shape=shape,
+                    level=level,
+                    false_per_year=false / series,
+                    false_low=low,
+                    false_high=high,
+                    found=hits / series,
+                    found_low=found_low,
+                    found_high=found_high,
+                    oracle=oracle_power(level, k, rng),
+                )
+            )
+    return rows
+
+
+def table(rows: list[Row]) -> str:
+    lines = [
+        "| counts | stories/day | false episodes per series-year (95%) | 3x for 3 days found (95%) | oracle |",
+        "|---|---|---|---|---|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r.shape} | {r.level:g} | {r.false_per_year:.2f} ({r.false_low:.2f}-{r.false_high:.2f}) | "
+            f"{r.found:.0%} ({r.found_low:.0%}-{r.found_high:.0%}) | {r.oracle:.0%} |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.episodes", description=__doc__)
+    parser.add_argument("--series", type=int, default=400, help="simulated series per setting")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--json", metavar="FILE", help="also write the rows as JSON")
+    args = parser.parse_args(argv)
+    rows = measure(args.series, args.seed, Detector())
+    print(table(rows))
+    if args.json:
+        with open(args.json, "w") as out:
+            json.dump([asdict(r) for r in rows], out, indent=1)
+    worst = max(r.false_high for r in rows)
+    print(f"\nworst upper bound on false episodes per series-year: {worst:.2f} (target: at most 1)")
+    return 0 if worst <= 1 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
