@@ -161,6 +161,21 @@ def build_parser() -> argparse.ArgumentParser:
     view.add_argument("--page", type=int, default=1, help="the page of the Articles view (default 1)")
     view.add_argument("--sort", choices=SORTS, default="newest", help="the Articles view's order (default newest)")
     view.add_argument("--row", type=int, default=0, help="the Spikes view's row whose headlines to list (default 0)")
+    episodes = commands.add_parser(
+        "episodes",
+        parents=[common],
+        help="list the episodes of a selection (the Spikes view's table)",
+        description="List the episodes (runs of periods busier than their history predicts) of each company's "
+        "volume and of each topic at each company: the table the dashboard's Spikes view shows for the same "
+        "filters.",
+    )
+    episodes.add_argument("--company", action="append", default=[], help="only this company (repeatable)")
+    episodes.add_argument("--topic", action="append", default=[], help="only this topic (repeatable)")
+    episodes.add_argument("--keyword", help="only articles matching this keyword search")
+    episodes.add_argument("--since", type=parse_date, help="first day shown (YYYY-MM-DD; default: as the page)")
+    episodes.add_argument("--until", type=parse_date, help="last day shown (YYYY-MM-DD; default: the newest)")
+    episodes.add_argument("--step", choices=("day", "week", "month"), default="day", help="period (default day)")
+    episodes.add_argument("--json", action="store_true", help="print JSON instead of a table")
     stats = commands.add_parser(
         "stats",
         parents=[common],
@@ -370,6 +385,56 @@ def cmd_view(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def episodes_link(args: argparse.Namespace) -> str:
+    """The dashboard link (query string) of the Spikes view with the command's filters."""
+    params: dict[str, object] = {"company": args.company, "topic": args.topic, "step": args.step, "view": "spikes"}
+    if args.keyword:
+        params["q"] = args.keyword
+    if args.since:
+        params["from"] = args.since.isoformat()
+    if args.until:
+        params["to"] = args.until.isoformat()
+    return urlencode(params, doseq=True)
+
+
+def cmd_episodes(args: argparse.Namespace) -> int:
+    from dashboard.read.export import to_records
+    from dashboard.read.reader import Reader
+
+    link = episodes_link(args)
+    out = view_output(Reader(open_engine(args.db)), load_config(args.config), link)
+    if "error" in out:
+        print(f"episodes: {out['error']}", file=sys.stderr)
+        return EXIT_ALL_FAILED
+    for note in out["notes"]:
+        print(f"note: {note}", file=sys.stderr)
+    found = out["tables"]["episodes"]
+    if args.json:
+        print(json.dumps({"link": out["link"], "episodes": to_records(found)}, ensure_ascii=False, indent=1))
+        return EXIT_OK
+    table = Table(title=f"{len(found)} episode(s), link: ?{out['link']}")
+    for column in ("series", "start", "peak", "end", "articles", "expected", "usual", "x usual", "p", "tone (95%)"):
+        table.add_column(column, justify="left" if column == "series" else "right")
+    for e in found.itertuples():
+        tone = "-" if e.tone is None or e.tone != e.tone else f"{e.tone:+.2f}"
+        if e.tone_low == e.tone_low and e.tone_low is not None:
+            tone += f" ({e.tone_low:+.2f} to {e.tone_high:+.2f})"
+        table.add_row(
+            e.series,
+            f"{e.start:%Y-%m-%d}",
+            f"{e.peak:%Y-%m-%d}",
+            f"{e.end:%Y-%m-%d}",
+            str(e.articles),
+            f"{e.expected:.1f}",
+            f"{e.usual_low}-{e.usual_high}",
+            f"{e.times:.1f}x",
+            f"{e.p:.1e}",
+            tone,
+        )
+    _console().print(table)
+    return EXIT_OK
+
+
 def score_line(analyzer: Analyzer, line: str) -> dict[str, object]:
     """The analysis of one JSON input line, or an error object saying what is wrong with it."""
     try:
@@ -483,6 +548,7 @@ COMMANDS = {
     "stats": cmd_stats,
     "demo": cmd_demo,
     "view": cmd_view,
+    "episodes": cmd_episodes,
 }
 
 

@@ -49,3 +49,18 @@ def test_the_benchmarks_run_at_a_small_size_and_write_both_tables(tmp_path: Path
     table = (tmp_path / "latest.md").read_text()
     assert "| New filter combination, median | sqlite |" in table
     assert "| Ingest, headline | postgresql |" in table
+
+
+def test_the_episode_simulation_runs_and_finds_each_planted_demo_event_once(tmp_path: Path) -> None:
+    out = tmp_path / "episodes.json"
+    result = subprocess.run(
+        [sys.executable, "-m", "bench.episodes", "--series", "100", "--json", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    figures = json.loads(out.read_text())
+    assert len(figures["series"]) == 21  # 3 kinds of counts x 7 volumes
+    assert [len(event["episodes"]) for event in figures["demo"]] == [1, 1, 1]

@@ -176,16 +176,19 @@ def test_untrusted_text_is_shown_as_text_and_never_linked_unless_http(app: AppTe
     assert not any("<script>" in m.value for m in app.markdown)
 
 
-def test_the_planted_burnout_spike_at_meta_is_found(app: AppTest) -> None:
+def test_the_planted_burnout_event_at_meta_is_one_episode(app: AppTest) -> None:
     app.query_params.update(
         {"view": "spikes", "company": ["Meta"], "topic": ["burnout"], "from": "2026-09-01", "to": "2026-11-28"}
     )
     app.run()
-    spikes = app.dataframe[0].value
-    meta_burnout = spikes[(spikes["kind"] == "topic") & (spikes["series"] == "burnout · Meta")]
-    assert len(meta_burnout) >= 1
-    first = min(meta_burnout["period"])
-    assert "2026-10-19" <= first <= "2026-10-29"  # the event runs 40 to 30 days before the end
+    found = app.dataframe[0].value
+    # The event runs from 41 to 30 days before the demo's end (noon, 2026-11-28): 18 October afternoon to
+    # 29 October noon. One row, not one per day or per kind of series.
+    assert list(zip(found["series"], found["start"], found["end"], strict=True)) == [
+        ("burnout · Meta", "2026-10-18", "2026-10-29")
+    ]
+    assert found["articles"][0] > found["usual_high"][0]
+    assert app.subheader[-1].value == "Headlines behind: burnout · Meta, 2026-10-18 to 2026-10-29"
 
 
 def test_the_article_list_is_paged_and_sortable(app: AppTest) -> None:

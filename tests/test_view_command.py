@@ -92,13 +92,14 @@ def test_the_listed_articles_are_the_pages(demo_url: str, browser_view, link: st
     assert [row["title"] for row in printed["tables"][table]] == list(shown["title"])
 
 
-def test_the_spike_table_and_the_sources_are_the_pages(demo_url: str, browser_view) -> None:
-    link = "company=Meta&topic=burnout&view=spikes&from=2026-09-01&to=2026-11-28"
+def test_the_episode_table_and_the_sources_are_the_pages(demo_url: str, browser_view) -> None:
+    link = "view=spikes&from=2026-08-01&to=2026-11-28"
     printed, page = command_view(demo_url, link), browser_view(link)
-    spikes = page.dataframe[0].value
-    assert [(r["kind"], r["series"], r["period"][:10]) for r in printed["tables"]["spikes"]] == list(
-        zip(spikes["kind"], spikes["series"], spikes["period"], strict=True)
-    )
+    shown = page.dataframe[0].value
+    assert len(printed["tables"]["episodes"]) >= 3  # the demo's three planted events, at least
+    assert [
+        (r["series"], r["start"][:10], r["end"][:10], r["articles"]) for r in printed["tables"]["episodes"]
+    ] == list(zip(shown["series"], shown["start"], shown["end"], shown["articles"], strict=True))
     printed, page = command_view(demo_url, "view=sources"), browser_view("view=sources")
     assert [r["publisher"] for r in printed["tables"]["publishers"]] == list(page.dataframe[0].value["publisher"])
 

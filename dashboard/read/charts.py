@@ -45,6 +45,26 @@ def _spike_trace(spikes: pd.DataFrame, label_col: str) -> go.Scatter:
     )
 
 
+def _episode_bands(fig: go.Figure, episodes: pd.DataFrame | None, periods: pd.Series, names: list[str]) -> None:
+    """Each episode as one shaded band from its first to its last period, named on top."""
+    if episodes is None or not len(episodes):
+        return
+    steps = pd.Series(sorted(pd.unique(periods))).diff().dropna()
+    half = (steps.min() if len(steps) else pd.Timedelta(days=1)) / 2
+    for start, end, series, company in zip(
+        episodes["start"], episodes["end"], episodes["series"], episodes["company"], strict=True
+    ):
+        fig.add_vrect(
+            x0=start - half,
+            x1=end + half,
+            fillcolor=color_for(company, names),
+            opacity=0.15,
+            line_width=0,
+            layer="below",
+            label={"text": series, "textposition": "top center", "font": {"size": 11}},
+        )
+
+
 def tone_chart(tone: pd.DataFrame, spikes: pd.DataFrame, names: list[str]) -> go.Figure:
     """Mean tone toward each company over time with its 95% band, and spikes marked."""
     fig = go.Figure()
@@ -81,9 +101,10 @@ def tone_chart(tone: pd.DataFrame, spikes: pd.DataFrame, names: list[str]) -> go
 
 
 def volume_chart(
-    volume: pd.DataFrame, names: list[str], measure: str = "share", spikes: pd.DataFrame | None = None
+    volume: pd.DataFrame, names: list[str], measure: str = "share", episodes: pd.DataFrame | None = None
 ) -> go.Figure:
-    """Articles naming each company over time: share of voice (stacked, %), count, or per 100 articles."""
+    """Articles naming each company over time: share of voice (stacked, %), count, or per 100 articles, with
+    every episode (episodes.find) as a band."""
     titles = {
         "share": ("Share of voice", "% of company mentions"),
         "n": ("Volume", "articles"),
@@ -105,14 +126,14 @@ def volume_chart(
                 hovertemplate="%{y:.1f} (%{customdata[0]} articles)",
             )
         )
-    if spikes is not None and len(spikes) and measure != "share":
-        fig.add_trace(_spike_trace(spikes, "company"))
+    _episode_bands(fig, episodes, volume["period"], names)
     title, y_title = titles[measure]
     return _layout(fig, title, y_title)
 
 
-def topic_chart(topics: pd.DataFrame, names: list[str], norm: str, spikes: pd.DataFrame | None = None) -> go.Figure:
-    """Topic mentions over time per company: articles mentioning the topic, as a count or per 100."""
+def topic_chart(topics: pd.DataFrame, names: list[str], norm: str, episodes: pd.DataFrame | None = None) -> go.Figure:
+    """Topic mentions over time per company: articles mentioning the topic, as a count or per 100, with the
+    topic episodes as bands."""
     fig = go.Figure()
     dashes = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"]
     topic_names = list(topics["topic"].unique())
@@ -128,8 +149,8 @@ def topic_chart(topics: pd.DataFrame, names: list[str], norm: str, spikes: pd.Da
                 hovertemplate="%{y:.1f} (%{customdata[0]} of %{customdata[1]} articles)",
             )
         )
-    if spikes is not None and len(spikes):
-        fig.add_trace(_spike_trace(spikes, "series"))
+    if episodes is not None:
+        _episode_bands(fig, episodes[episodes["kind"] == "topic"], topics["period"], names)
     y_title = "per 100 articles about the company" if norm == "per100" else "articles"
     return _layout(fig, "Topic mentions", y_title)
 

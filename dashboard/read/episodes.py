@@ -11,10 +11,33 @@ episode.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
+import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 from scipy.stats import nbinom
+
+from dashboard.read import trends
+
+EPISODE_COLUMNS = [
+    "kind",
+    "series",
+    "company",
+    "topic",
+    "start",
+    "peak",
+    "end",
+    "articles",
+    "expected",
+    "usual_low",
+    "usual_high",
+    "times",
+    "p",
+    "tone",
+    "tone_low",
+    "tone_high",
+]
 
 
 @dataclass(frozen=True)
@@ -206,3 +229,99 @@ def _episodes(
             )
         )
     return found
+
+
+def lead_in(start: date, step: str, first: date | None, detector: Detector | None = None) -> date:
+    """Where a series must begin for its first shown period to be judged: the weekday factors' history before
+    ``start``, but never before the first stored day (before it there is no history, not a history of zeros)."""
+    detector = detector or Detector()
+    periods = 2 * detector.history
+    back = {
+        "day": pd.DateOffset(days=periods),
+        "week": pd.DateOffset(weeks=periods),
+        "month": pd.DateOffset(months=periods),
+    }
+    wanted = (pd.Timestamp(start) - back[step]).date()
+    return max(wanted, first) if first is not None else start
+
+
+def series_counts(
+    cube: pd.DataFrame, step: str, start: date, end: date, companies: list[str], topics: list[str]
+) -> pd.DataFrame:
+    """Per series and period, from a company cube (queries.company_cube with ``sq:`` columns): articles and
+    their tone sums. A series is a company's volume (``kind`` "volume") or one topic at one company ("topic")."""
+    frame = cube.assign(period=trends.to_periods(cube["day"], step)) if len(cube) else cube.assign(period=[])
+    index = pd.MultiIndex.from_product([trends.period_range(start, end, step), companies], names=["period", "company"])
+    sources = {"": ("articles", "tone_sum", "tone_sq")} | {t: (f"n:{t}", f"tone:{t}", f"sq:{t}") for t in topics}
+    parts = []
+    for topic, columns in sources.items():
+        summed = frame.groupby(["period", "company"])[list(columns)].sum()
+        part = summed.reindex(index, fill_value=0).reset_index()
+        part.columns = ["period", "company", "n", "tone_sum", "tone_sq"]
+        parts.append(part.assign(kind="topic" if topic else "volume", topic=topic))
+    out = pd.concat(parts, ignore_index=True)
+    out["n"] = out["n"].astype(int)
+    out["series"] = np.where(out["kind"] == "topic", out["topic"] + " · " + out["company"], out["company"])
+    return out[["kind", "series", "company", "topic", "period", "n", "tone_sum", "tone_sq"]]
+
+
+def find(counts: pd.DataFrame, step: str, since: date, detector: Detector | None = None) -> pd.DataFrame:
+    """Every episode of every series in ``counts`` (series_counts) that ends on or after ``since``, newest
+    first, one row per event: a company's volume episode that a topic episode of the company overlaps is that
+    topic episode, not a second row."""
+    rows = []
+    shown_from = trends.period_range(since, since, step)[0]
+    for (kind, series), group in counts.groupby(["kind", "series"], sort=False):
+        group = group.sort_values("period")
+        periods = pd.DatetimeIndex(group["period"])
+        weekday = periods.day_of_week.to_numpy() if step == "day" else None
+        n = group["n"].to_numpy()
+        for burst in detect(n, weekday, detector):
+            if periods[burst.end] < shown_from:
+                continue
+            span = slice(burst.start, burst.end + 1)
+            mean, low, high = _tone(
+                n[span].sum(), group["tone_sum"].to_numpy()[span].sum(), group["tone_sq"].to_numpy()[span].sum()
+            )
+            rows.append(
+                {
+                    "kind": kind,
+                    "series": series,
+                    "company": group["company"].iloc[0],
+                    "topic": group["topic"].iloc[0],
+                    "start": periods[burst.start],
+                    "peak": periods[burst.peak],
+                    "end": periods[burst.end],
+                    "articles": burst.observed,
+                    "expected": round(burst.expected, 1),
+                    "usual_low": burst.low,
+                    "usual_high": burst.high,
+                    "times": round(burst.observed / burst.expected, 1),
+                    "p": float(f"{burst.p:.2g}"),
+                    "tone": mean,
+                    "tone_low": low,
+                    "tone_high": high,
+                }
+            )
+    table = pd.DataFrame(rows, columns=EPISODE_COLUMNS)
+    return _one_row_per_event(table).sort_values(["start", "p"], ascending=[False, True]).reset_index(drop=True)
+
+
+def _tone(n: int, total: float, squares: float) -> tuple[float | None, float | None, float | None]:
+    """Mean tone with its 95% interval (None where two articles are too few for one)."""
+    if n < 2:
+        return (round(total / n, 3) if n else None), None, None
+    mean = total / n
+    half = trends.Z_95 * (max(squares - n * mean * mean, 0.0) / (n - 1)) ** 0.5 / n**0.5
+    return round(mean, 3), round(mean - half, 3), round(mean + half, 3)
+
+
+def _one_row_per_event(table: pd.DataFrame) -> pd.DataFrame:
+    """Drop a company's volume episodes that overlap one of its topic episodes: the topic says what it was."""
+    topical = table[table["kind"] == "topic"]
+    overlapped = [
+        kind == "volume"
+        and bool(((topical["company"] == company) & (topical["start"] <= end) & (topical["end"] >= start)).any())
+        for kind, company, start, end in zip(table["kind"], table["company"], table["start"], table["end"], strict=True)
+    ]
+    return table[~np.array(overlapped, dtype=bool)]

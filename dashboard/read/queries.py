@@ -120,12 +120,13 @@ def company_cube(
     span: tuple[date, date] | None = None,
 ) -> pd.DataFrame:
     """Per day and company: articles in the selection naming the company and sums of the tone toward it,
-    plus, per topic in ``topics``, the articles among them mentioning it (``n:<topic>``) and their tone sum
-    (``tone:<topic>``). Summed in the database from the company roll-up; with a keyword or publisher filter,
-    from the per-article facts (dashboard.store.facts). At most one row per day and company comes back."""
+    plus, per topic in ``topics``, the articles among them mentioning it (``n:<topic>``), their tone sum
+    (``tone:<topic>``) and sum of squares (``sq:<topic>``). Summed in the database from the company roll-up;
+    with a keyword or publisher filter, from the per-article facts (dashboard.store.facts). At most one row per
+    day and company comes back."""
     span = span if span is not None else filters.span()
     bits = reader.label_bits()["topic"]
-    columns = COMPANY_CUBE + [f"{kind}:{t}" for t in topics for kind in ("n", "tone")]
+    columns = COMPANY_CUBE + [f"{kind}:{t}" for t in topics for kind in ("n", "tone", "sq")]
     if _needs_articles(filters):
         return _company_cube_from_facts(reader, filters, companies, topics, span, bits, columns)
     r = rollup_company.c
@@ -137,7 +138,11 @@ def company_cube(
     per_topic = []
     for topic in topics:
         hit = r.topic_mask.bitwise_and(bits.get(topic, 0)) != 0
-        per_topic += [func.sum(case((hit, r.articles), else_=0)), func.sum(case((hit, r.tone_sum), else_=0.0))]
+        per_topic += [
+            func.sum(case((hit, r.articles), else_=0)),
+            func.sum(case((hit, r.tone_sum), else_=0.0)),
+            func.sum(case((hit, r.tone_sq), else_=0.0)),
+        ]
     sums = [func.sum(r.articles), func.sum(r.tone_sum), func.sum(r.tone_sq), func.sum(r.neg), func.sum(r.pos)]
     statement = select(r.day, r.company, *sums, *per_topic).where(*conditions).group_by(r.day, r.company)
     return _frame(reader, statement, columns)
@@ -168,6 +173,7 @@ def _company_cube_from_facts(
         hit = ((topic_mask & bits.get(topic, 0)) != 0).astype(float)
         values[f"n:{topic}"] = hit
         values[f"tone:{topic}"] = hit * tone
+        values[f"sq:{topic}"] = hit * tone * tone
     width = max(len(held.companies), 1)
     keys, sums = _sums(held.day[position].astype(np.int64) * width + company, values)
     frame = pd.DataFrame({name: sums[name] for name in columns[2:]})

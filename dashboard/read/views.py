@@ -14,7 +14,7 @@ from datetime import date
 import pandas as pd
 
 from dashboard.config import Config
-from dashboard.read import queries, trends
+from dashboard.read import episodes, queries, trends
 from dashboard.read.filters import Filters
 from dashboard.read.reader import Reader
 from dashboard.read.stats import feed_health
@@ -22,7 +22,6 @@ from dashboard.read.stats import feed_health
 HEADLINES = 200  # articles listed under a chart
 PAGE_SIZE = 50  # articles per page of the Articles view
 SORTS = ("newest", "oldest", "most negative", "most positive")
-SPIKE_COLUMNS = ["period", "kind", "series", "value", "baseline", "z", "direction"]
 
 
 def companies_of(config: Config, filters: Filters) -> list[str]:
@@ -54,17 +53,16 @@ class Trends(ViewData):
     tone: pd.DataFrame
     tone_spikes: pd.DataFrame
     volume: pd.DataFrame
-    volume_spikes: pd.DataFrame
     topics: pd.DataFrame
-    topic_spikes: pd.DataFrame
+    episodes: pd.DataFrame  # drawn as bands on the volume and topic charts
     articles: pd.DataFrame  # the newest articles of the selection, or of the selected periods
 
 
 @dataclass(frozen=True)
 class Spikes(ViewData):
-    spikes: pd.DataFrame  # every spike of volume, tone and topic mentions, newest first
-    articles: pd.DataFrame  # the headlines behind the picked spike (the first, unless another is picked)
-    picked: str  # what the headlines are behind, in words ("" when there is no spike)
+    episodes: pd.DataFrame  # every episode of volume and topic mentions, newest first (episodes.EPISODE_COLUMNS)
+    articles: pd.DataFrame  # the headlines behind the picked episode (the first, unless another is picked)
+    picked: str  # what the headlines are behind, in words ("" when there is no episode)
 
 
 @dataclass(frozen=True)
@@ -114,39 +112,25 @@ def _series(config: Config, filters: Filters, cube: pd.DataFrame, days: pd.DataF
     }
 
 
-def find_all_spikes(series: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-    """The spikes of each kind of series (the one place spikes are looked for)."""
-    topics = series["topics"]
-    by_series = topics.assign(series=topics["topic"] + " · " + topics["company"])
-    return {
-        "tone": trends.find_spikes(
-            series["tone"].rename(columns={"mean": "tone_mean"}), "company", "tone_mean", count_col="n"
-        ),
-        "volume": trends.find_spikes(series["volume"], "company", "n"),
-        "topic": trends.find_spikes(by_series, "series", "value"),
-    }
+def tone_spikes(tone: pd.DataFrame) -> pd.DataFrame:
+    """Periods whose mean tone toward a company departs sharply from its recent norm."""
+    return trends.find_spikes(tone.rename(columns={"mean": "tone_mean"}), "company", "tone_mean", count_col="n")
 
 
-def spike_table(found: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """Every spike as one row: period, kind, series, value, baseline, z and direction; newest first."""
-    rows = [
-        pd.DataFrame(
-            {
-                "period": frame["period"],
-                "kind": kind,
-                "series": frame["company"] if "company" in frame else frame["series"],
-                "value": frame["value"].round(3),
-                "baseline": frame["baseline"].round(3),
-                "z": frame["z"],
-                "direction": frame["direction"],
-            }
-        )
-        for kind, frame in (("volume", found["volume"]), ("tone", found["tone"]), ("topic", found["topic"]))
-        if len(frame)
-    ]
-    if not rows:
-        return pd.DataFrame(columns=SPIKE_COLUMNS)
-    return pd.concat(rows).sort_values(["period", "z"], ascending=[False, False]).reset_index(drop=True)
+def find_episodes(reader: Reader, config: Config, filters: Filters) -> pd.DataFrame:
+    """Every episode of each company's volume and of each topic at each company that reaches into the selected
+    dates, judged on the history before them too (the one place episodes are looked for)."""
+    f, companies, topics = filters, companies_of(config, filters), topics_of(config, filters)
+    bounds = queries.data_bounds(reader)
+    start = episodes.lead_in(f.date_from, f.step, bounds[0] if bounds else None)
+    cube = queries.company_cube(reader, f, companies, topics, span=(start, f.date_to))
+    counts = episodes.series_counts(cube, f.step, start, f.date_to, companies, topics)
+    return episodes.find(counts, f.step, f.date_from)
+
+
+def episode_span(episode: pd.Series, step: str) -> tuple[date, date]:
+    """The first and last day of an episode."""
+    return trends.period_span(episode["start"], step)[0], trends.period_span(episode["end"], step)[1]
 
 
 def headlines(
@@ -175,37 +159,33 @@ def trends_view(reader: Reader, config: Config, filters: Filters, periods: Seque
     """Tone, volume and topic series with their spikes, and the articles behind the selected periods."""
     cube, days = _cubes(reader, config, filters)
     series = _series(config, filters, cube, days)
-    found = find_all_spikes(series)
     if periods:
         listed = pd.concat([headlines(reader, filters, trends.period_span(p, filters.step)) for p in periods])
     else:
         listed = headlines(reader, filters)
     return Trends(
         tone=series["tone"],
-        tone_spikes=found["tone"],
+        tone_spikes=tone_spikes(series["tone"]),
         volume=series["volume"],
-        volume_spikes=found["volume"],
         topics=series["topics"],
-        topic_spikes=found["topic"],
+        episodes=find_episodes(reader, config, filters),
         articles=listed,
     )
 
 
 def spikes_view(reader: Reader, config: Config, filters: Filters, row: int = 0) -> Spikes:
-    """Every spike, and the most negative headlines behind the one in ``row`` of the table."""
-    cube, days = _cubes(reader, config, filters)
-    table = spike_table(find_all_spikes(_series(config, filters, cube, days)))
+    """Every episode, and the most negative headlines behind the one in ``row`` of the table."""
+    table = find_episodes(reader, config, filters)
     if not len(table):
-        return Spikes(spikes=table, articles=pd.DataFrame(columns=queries.ARTICLE_COLUMNS), picked="")
+        return Spikes(episodes=table, articles=pd.DataFrame(columns=queries.ARTICLE_COLUMNS), picked="")
     picked = table.iloc[min(max(row, 0), len(table) - 1)]
-    company = picked["series"].split(" · ")[-1]
-    topic = picked["series"].split(" · ")[0] if picked["kind"] == "topic" else None
-    narrowed = replace(filters, companies=(company,), topics=(topic,) if topic else filters.topics)
-    span = trends.period_span(picked["period"], filters.step)
+    topics = (picked["topic"],) if picked["kind"] == "topic" else filters.topics
+    narrowed = replace(filters, companies=(picked["company"],), topics=topics)
+    first, last = episode_span(picked, filters.step)
     return Spikes(
-        spikes=table,
-        articles=headlines(reader, narrowed, span, "most negative"),
-        picked=f"{picked['kind']} spike, {picked['series']}, {picked['period']:%Y-%m-%d}",
+        episodes=table,
+        articles=headlines(reader, narrowed, (first, last), "most negative"),
+        picked=f"{picked['series']}, {first:%Y-%m-%d} to {last:%Y-%m-%d}",
     )
 
 

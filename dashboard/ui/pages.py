@@ -113,14 +113,14 @@ def trends_page(ctx: Context) -> None:
         key="volume_measure",
     )
     volume_event = st.plotly_chart(
-        charts.volume_chart(shown.volume, ctx.all_companies, measure, shown.volume_spikes),
+        charts.volume_chart(shown.volume, ctx.all_companies, measure, shown.episodes),
         on_select="rerun",
         selection_mode=("points", "box"),
         key="volume_chart",
     )
     _csv_button("Download volume data (CSV)", shown.volume, "volume.csv")
     topic_event = st.plotly_chart(
-        charts.topic_chart(shown.topics, ctx.all_companies, f.norm, shown.topic_spikes),
+        charts.topic_chart(shown.topics, ctx.all_companies, f.norm, shown.episodes),
         on_select="rerun",
         selection_mode=("points", "box"),
         key="topic_chart",
@@ -147,26 +147,49 @@ def _selected_periods(*events: object) -> list[pd.Timestamp]:
     return sorted(set(periods))
 
 
+EPISODE_LABELS = {
+    "series": "series",
+    "start": "start",
+    "peak": "peak",
+    "end": "end",
+    "articles": st.column_config.NumberColumn("articles", help="articles in the episode"),
+    "expected": st.column_config.NumberColumn("expected", help="what the weeks before predicted for these periods"),
+    "usual_low": st.column_config.NumberColumn("usual from", help="9 in 10 quiet runs this long fall in this range"),
+    "usual_high": st.column_config.NumberColumn("usual to"),
+    "times": st.column_config.NumberColumn("x usual", format="%.1fx"),
+    "p": st.column_config.NumberColumn("p", help="chance of a run this busy if nothing happened", format="%.1e"),
+    "tone": st.column_config.NumberColumn("tone", help="mean tone toward the company in the episode"),
+    "tone_low": st.column_config.NumberColumn("tone 95% from"),
+    "tone_high": st.column_config.NumberColumn("tone 95% to"),
+}
+
+
 def spikes(ctx: Context) -> None:
-    """Every spike in volume, tone or topic mentions, with the headlines that drove the selected one."""
+    """Every episode in volume or topic mentions, with the headlines that drove the selected one."""
     shown: views.Spikes = ctx.view("spikes")  # type: ignore[assignment]
-    table = shown.spikes
+    table = shown.episodes
     if not len(table):
-        st.info("No spikes in this selection: nothing departs sharply from its recent norm.")
+        st.info("No episodes in this selection: no run of periods is busier than its recent history allows.")
         return
     st.caption(
-        "A spike is a period whose value is far (robust z-score of 3.5 or more) from the median of the "
-        "14 periods before it. Select a row to read the headlines behind it."
+        "An episode is a run of periods with more articles than the weeks before predict (by weekday, allowing "
+        "for how much the counts usually vary): shown once, from start to peak to end. Select a row to read "
+        "the headlines behind it. Thin series are judged with care: a period needs 14 periods of history and a "
+        "run at least 5 articles, and under about 5 articles a day even a tripling for three days is missed "
+        "more often than found."
     )
+    dates = {c: table[c].dt.strftime("%Y-%m-%d") for c in ("start", "peak", "end")}
     event = st.dataframe(
-        table.assign(period=table["period"].dt.strftime("%Y-%m-%d")),
+        table.assign(**dates),
         hide_index=True,
         width="stretch",
+        column_order=list(EPISODE_LABELS),
+        column_config=EPISODE_LABELS,
         on_select="rerun",
         selection_mode="single-row",
         key="spike_table",
     )
-    _csv_button("Download spikes (CSV)", table, "spikes.csv")
+    _csv_button("Download episodes (CSV)", table, "episodes.csv")
     picked = event.selection.rows if event and event.selection else []
     if picked and picked[0] != 0:
         shown = ctx.view("spikes", row=picked[0])  # type: ignore[assignment]
