@@ -1,4 +1,4 @@
-"""Command line: ``python -m dashboard ingest|backfill|stats`` (everything that is not the browser)."""
+"""Command line: ``python -m dashboard <command>``: ingest, backfill, view, episodes, stats and the rest."""
 
 from __future__ import annotations
 
