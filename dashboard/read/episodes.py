@@ -250,7 +250,7 @@ def series_counts(
 ) -> pd.DataFrame:
     """Per series and period, from a company cube (queries.company_cube with ``sq:`` columns): articles and
     their tone sums. A series is a company's volume (``kind`` "volume") or one topic at one company ("topic")."""
-    frame = cube.assign(period=trends.to_periods(cube["day"], step)) if len(cube) else cube.assign(period=[])
+    frame = trends.with_periods(cube, step)
     index = pd.MultiIndex.from_product([trends.period_range(start, end, step), companies], names=["period", "company"])
     sources = {"": ("articles", "tone_sum", "tone_sq")} | {t: (f"n:{t}", f"tone:{t}", f"sq:{t}") for t in topics}
     parts = []

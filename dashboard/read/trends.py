@@ -38,7 +38,7 @@ def _smooth(frame: pd.DataFrame, group_col: str, column: str, window: int) -> pd
     return frame.groupby(group_col)[column].transform(lambda s: s.rolling(window, min_periods=1).mean())
 
 
-def _with_periods(cube: pd.DataFrame, step: str) -> pd.DataFrame:
+def with_periods(cube: pd.DataFrame, step: str) -> pd.DataFrame:
     """A roll-up frame (one row per day and key) with the period each day falls in."""
     if not len(cube):
         return cube.assign(period=pd.Series([], dtype="datetime64[ns]"))
@@ -58,7 +58,7 @@ def tone_over_time(
 ) -> pd.DataFrame:
     """Per company and period: articles, mean tone toward it, a 95% confidence band, and the smoothed mean.
     ``cube``: queries.company_cube rows (per day and company)."""
-    frame = _with_periods(cube, step)
+    frame = with_periods(cube, step)
     grouped = frame.groupby(["period", "company"])[["articles", "tone_sum", "tone_sq"]].sum().reset_index()
     out = _complete(grouped, companies, period_range(start, end, step), "company")
     out["n"] = out["articles"].fillna(0).astype(int)
@@ -81,7 +81,7 @@ def volume_over_time(
 ) -> pd.DataFrame:
     """Per company and period: articles naming it, its share of voice among the companies (%), and per 100
     articles of the period (``totals``: articles per period in the whole selection)."""
-    frame = _with_periods(cube, step)
+    frame = with_periods(cube, step)
     counts = frame.groupby(["period", "company"])["articles"].sum().rename("n").reset_index()
     out = _complete(counts, companies, period_range(start, end, step), "company")
     out["n"] = out["n"].fillna(0).astype(int)
@@ -97,7 +97,7 @@ def articles_per_period(day_cube: pd.DataFrame, step: str) -> pd.Series:
     """How many articles of the selection fall in each period (``day_cube``: queries.day_cube rows)."""
     if not len(day_cube):
         return pd.Series(dtype=int)
-    return _with_periods(day_cube, step).groupby("period")["articles"].sum()
+    return with_periods(day_cube, step).groupby("period")["articles"].sum()
 
 
 def _topic_rows(cube: pd.DataFrame, topic_names: list[str]) -> pd.DataFrame:
@@ -137,7 +137,7 @@ def topic_over_time(
     100 of that company's articles in the period ("burnout stories about Meta, per 100 Meta stories")."""
     periods = period_range(start, end, step)
     index = pd.MultiIndex.from_product([periods, company_names, topic_names], names=["period", "company", "topic"])
-    frame = _with_periods(cube, step)
+    frame = with_periods(cube, step)
     counts = _topic_rows(frame, topic_names).groupby(["period", "company", "topic"])["articles"].sum()
     out = counts.reindex(index).fillna(0).rename("n").reset_index()
     base = frame.groupby(["period", "company"])["articles"].sum().rename("articles")

@@ -117,15 +117,26 @@ def tone_spikes(tone: pd.DataFrame) -> pd.DataFrame:
     return trends.find_spikes(tone.rename(columns={"mean": "tone_mean"}), "company", "tone_mean", count_col="n")
 
 
+def _history_cube(reader: Reader, config: Config, filters: Filters) -> tuple[pd.DataFrame, date]:
+    """The company cube from where the episodes' history begins (episodes.lead_in) to the last selected day,
+    and that first day."""
+    bounds = queries.data_bounds(reader)
+    start = episodes.lead_in(filters.date_from, filters.step, bounds[0] if bounds else None)
+    companies, topics = companies_of(config, filters), topics_of(config, filters)
+    return queries.company_cube(reader, filters, companies, topics, span=(start, filters.date_to)), start
+
+
+def _episodes_in(cube: pd.DataFrame, start: date, config: Config, filters: Filters) -> pd.DataFrame:
+    f = filters
+    counts = episodes.series_counts(cube, f.step, start, f.date_to, companies_of(config, f), topics_of(config, f))
+    return episodes.find(counts, f.step, f.date_from)
+
+
 def find_episodes(reader: Reader, config: Config, filters: Filters) -> pd.DataFrame:
     """Every episode of each company's volume and of each topic at each company that reaches into the selected
     dates, judged on the history before them too (the one place episodes are looked for)."""
-    f, companies, topics = filters, companies_of(config, filters), topics_of(config, filters)
-    bounds = queries.data_bounds(reader)
-    start = episodes.lead_in(f.date_from, f.step, bounds[0] if bounds else None)
-    cube = queries.company_cube(reader, f, companies, topics, span=(start, f.date_to))
-    counts = episodes.series_counts(cube, f.step, start, f.date_to, companies, topics)
-    return episodes.find(counts, f.step, f.date_from)
+    cube, start = _history_cube(reader, config, filters)
+    return _episodes_in(cube, start, config, filters)
 
 
 def episode_span(episode: pd.Series, step: str) -> tuple[date, date]:
@@ -156,9 +167,11 @@ def overview(reader: Reader, config: Config, filters: Filters) -> Overview:
 
 
 def trends_view(reader: Reader, config: Config, filters: Filters, periods: Sequence[pd.Timestamp] = ()) -> Trends:
-    """Tone, volume and topic series with their spikes, and the articles behind the selected periods."""
-    cube, days = _cubes(reader, config, filters)
-    series = _series(config, filters, cube, days)
+    """Tone, volume and topic series with their spikes and episodes, and the articles behind the selected
+    periods. One company cube serves both: the charts take its selected days, the episodes its history too."""
+    history, start = _history_cube(reader, config, filters)
+    cube = history[history["day"] >= pd.Timestamp(filters.date_from)].reset_index(drop=True)
+    series = _series(config, filters, cube, queries.day_cube(reader, filters))
     if periods:
         listed = pd.concat([headlines(reader, filters, trends.period_span(p, filters.step)) for p in periods])
     else:
@@ -168,7 +181,7 @@ def trends_view(reader: Reader, config: Config, filters: Filters, periods: Seque
         tone_spikes=tone_spikes(series["tone"]),
         volume=series["volume"],
         topics=series["topics"],
-        episodes=find_episodes(reader, config, filters),
+        episodes=_episodes_in(history, start, config, filters),
         articles=listed,
     )
 
