@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -24,6 +23,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
+from scipy.stats import binomtest, gamma
 
 from dashboard.read.episodes import Detector, detect
 
@@ -72,22 +72,15 @@ def planted(level: float, rng: np.random.Generator, k: float | None) -> tuple[np
 
 
 def poisson_bounds(events: int, exposure: float) -> tuple[float, float]:
-    """95% interval of a rate from a count (Wilson-Hilferty approximation of the exact gamma bounds)."""
-
-    def gamma_quantile(shape: float, z: float) -> float:
-        if shape <= 0:
-            return 0.0
-        return shape * (1 - 1 / (9 * shape) + z / (3 * math.sqrt(shape))) ** 3
-
-    return gamma_quantile(events, -1.96) / exposure, gamma_quantile(events + 1, 1.96) / exposure
+    """Exact 95% interval of a rate from a count (the gamma bounds of a Poisson mean)."""
+    low = gamma.ppf(0.025, events) / exposure if events else 0.0
+    return float(low), float(gamma.ppf(0.975, events + 1) / exposure)
 
 
 def wilson(hits: int, n: int) -> tuple[float, float]:
     """95% Wilson interval of a proportion."""
-    z, p = 1.96, hits / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return max(0.0, centre - half), min(1.0, centre + half)
+    interval = binomtest(hits, n).proportion_ci(confidence_level=0.95, method="wilson")
+    return float(interval.low), float(interval.high)
 
 
 def oracle_power(level: float, k: float | None, rng: np.random.Generator, draws: int = 200_000) -> float:
