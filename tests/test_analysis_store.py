@@ -137,8 +137,26 @@ def test_a_version_1_database_is_migrated_and_keeps_its_articles(
     engine.dispose()
 
 
+def downgrade_to_version_3(conn: Connection) -> None:
+    """Remove what version 4 added: stories, their keys, roll-ups and Google tokens, and each article's story."""
+    for table in (
+        "article_tokens",
+        "story_keys",
+        "story_companies",
+        "stories",
+        "rollup_story_day",
+        "rollup_story_company",
+    ):
+        conn.execute(text(f"DROP TABLE {table}"))
+    conn.execute(text("DROP INDEX ix_articles_story"))
+    conn.execute(text("ALTER TABLE articles DROP COLUMN story_id"))
+    conn.execute(meta.delete().where(meta.c.key != "schema_version"))
+    conn.execute(meta.update().values(value="3"))
+
+
 def downgrade_to_version_2(conn: Connection) -> None:
-    """Remove what version 3 added: roll-ups, bit sets, the day column and the full-text index."""
+    """Remove what versions 3 and 4 added: roll-ups, bit sets, the day column, the full-text index, stories."""
+    downgrade_to_version_3(conn)
     for table in ("rollup_day", "rollup_company", "label_bits"):
         conn.execute(text(f"DROP TABLE {table}"))
     if conn.dialect.name == "sqlite":
@@ -165,7 +183,9 @@ def test_a_version_2_database_gets_roll_ups_and_the_index_from_its_stored_analys
     engine.dispose()
     engine = open_engine(db_url)
     with engine.connect() as conn:
-        assert conn.execute(select(meta.c.value).where(meta.c.key == "schema_version")).scalar_one() == "3"
+        assert conn.execute(select(meta.c.value).where(meta.c.key == "schema_version")).scalar_one() == str(
+            SCHEMA_VERSION
+        )
     assert cubes(engine) == expected
     assert sorted(Reader(engine).keyword_ids("meta").tolist()) == hits and hits
     engine.dispose()

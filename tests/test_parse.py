@@ -33,6 +33,9 @@ def titles(parsed: ParsedFeed) -> list[str]:
         ("rss10_rdf_slashdot.xml", 2, 0, None),
         ("google_news_meta.xml", 6, 0, None),
         ("google_news_openai.xml", 3, 0, None),
+        ("google_news_story_meta.xml", 4, 0, None),
+        ("google_news_story_layoffs.xml", 5, 0, None),
+        ("google_news_story_openai.xml", 1, 0, None),
         ("latin1_lemonde.xml", 2, 0, None),
         ("truncated.xml", 2, 1, None),
         ("html_page.html", 0, 0, "an HTML page, not a feed"),
@@ -67,7 +70,7 @@ def test_google_news_titles_lose_the_publisher_suffix_only_when_it_is_the_source
     ]
 
 
-def test_google_news_publisher_comes_from_source_and_summary_is_dropped() -> None:
+def test_google_news_publisher_comes_from_source_and_the_description_gives_only_the_story_tokens() -> None:
     first = parse_fixture("google_news_meta.xml").articles[0]
     assert first == Article(
         title="Meta's AI pivot leaves staff burned out",
@@ -78,6 +81,7 @@ def test_google_news_publisher_comes_from_source_and_summary_is_dropped() -> Non
         published_at=datetime(2026, 11, 10, 8, 0, tzinfo=UTC),
         published_from="published",
         guid="CBMiMETA001",
+        related=("CBMiMETA001",),
     )
 
 

@@ -12,11 +12,8 @@ from vaderSentiment.vaderSentiment import BOOSTER_DICT, NEGATE, SentimentIntensi
 from dashboard.analyse.lexicon import LexiconEntry
 from dashboard.analyse.sentences import split_sentences
 from dashboard.analyse.terms import bounded, term_body
-from dashboard.models import Tone
+from dashboard.models import NEUTRAL_BAND, Tone, label_for
 
-# VADER's customary cut-off is 0.05; news carries mild words in otherwise neutral reports, so a wider
-# band fits it better (chosen on the tuning halves of the news sets; see bench/README.md).
-NEUTRAL_BAND = 0.2
 # News is written in a flatter register than the social-media text VADER's lexicon was rated on, so its
 # general words count for less than the domain lexicon's news vocabulary (tuned like the band).
 VADER_WEIGHT = 0.5
@@ -59,15 +56,6 @@ def tone_toward(scored: Sequence[tuple[float, float]], band: float = NEUTRAL_BAN
         return None
     mean = sum(w * c for w, c in scored) / sum(w for w, _ in scored)
     return Tone(round(mean, 4), label_for(mean, band))
-
-
-def label_for(compound: float, band: float = NEUTRAL_BAND) -> str:
-    """neg / neu / pos for a compound score, neutral inside (-band, band)."""
-    if compound >= band:
-        return "pos"
-    if compound <= -band:
-        return "neg"
-    return "neu"
 
 
 class ToneScorer:

@@ -14,6 +14,7 @@ import feedparser
 
 from dashboard.collect.normalize import canonical_link, host_of, html_to_text, scrub, split_publisher_suffix, truncate
 from dashboard.collect.plainrss import NotPlain, plain_rss_entries
+from dashboard.collect.related import related_tokens
 from dashboard.models import SUMMARY_LIMIT, TITLE_LIMIT, Article, FeedSpec, ParsedFeed
 
 FUTURE_TOLERANCE = timedelta(days=1)
@@ -116,6 +117,7 @@ def build_article(
         published_at=when,
         published_from=origin,
         guid=truncate(scrub(guid or "").strip(), TITLE_LIMIT) or None,
+        related=related_tokens(link, raw_summary) if aggregated else (),
     )
     return Built(article, tuple(notes))
 

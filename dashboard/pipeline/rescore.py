@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from sqlalchemy import Engine, bindparam, delete, func, select, update
 
-from dashboard.store import rollups
+from dashboard.store import rollups, stories
 from dashboard.store.schema import article_companies, article_topics, articles
 from dashboard.store.write import AnalyseMany, write_analysis_rows
 
@@ -17,8 +17,9 @@ def rescore(
     engine: Engine, analyse: AnalyseMany, batch_size: int = 2000, progress: RescoreProgress | None = None
 ) -> int:
     """Replace every article's tone, companies and topics (each batch one transaction), then recount the
-    roll-ups in one more. Until that last step the roll-ups are marked stale, so an interrupted rescore is
-    finished by the next one or repaired when the database is next opened. Returns the count."""
+    roll-ups and redo the stories in one more. Until that last step the roll-ups are marked stale, so an
+    interrupted rescore is finished by the next one or repaired when the database is next opened. Returns the
+    count."""
     with engine.connect() as conn:
         total = conn.execute(select(func.count()).select_from(articles)).scalar_one()
     rollups.mark_stale(engine)
@@ -72,4 +73,5 @@ def rescore(
             progress(done, total)
     with engine.begin() as conn:
         rollups.rebuild(conn)
+        stories.rebuild(conn)
     return done

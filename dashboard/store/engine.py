@@ -11,7 +11,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 from dashboard.paths import DATA_DIR
-from dashboard.store import rollups
+from dashboard.store import rollups, stories
 from dashboard.store.schema import ensure_schema
 
 DEFAULT_DB_PATH = DATA_DIR / "news.db"
@@ -69,4 +69,5 @@ def open_engine(url: str | None = None) -> Engine:
         engine = create_engine(url, pool_pre_ping=True)
     ensure_schema(engine)
     rollups.ensure_current(engine)
+    stories.ensure_current(engine)
     return engine

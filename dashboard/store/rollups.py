@@ -93,7 +93,7 @@ def keyed(conn: Connection, items: Sequence[tuple[datetime, ArticleAnalysis | No
     ]
 
 
-def _upsert_add(conn: Connection, table: Table, keys: list[str], rows: list[dict[str, object]]) -> None:
+def upsert_add(conn: Connection, table: Table, keys: list[str], rows: list[dict[str, object]]) -> None:
     """Insert rows, or add their counts and sums to the rows already there: one driver-level executemany
     of ``INSERT ... ON CONFLICT DO UPDATE``, which SQLite and PostgreSQL spell the same way."""
     sums = [c.name for c in table.c if c.name not in keys]
@@ -130,7 +130,7 @@ def add(conn: Connection, items: Sequence[Keyed]) -> None:
             c[2] += value * value
             c[3] += company.tone.label == "neg"
             c[4] += company.tone.label == "pos"
-    _upsert_add(
+    upsert_add(
         conn,
         rollup_day,
         ["day", "company_mask", "topic_mask"],
@@ -149,7 +149,7 @@ def add(conn: Connection, items: Sequence[Keyed]) -> None:
             for (d, cm, tm), v in days.items()
         ],
     )
-    _upsert_add(
+    upsert_add(
         conn,
         rollup_company,
         ["day", "company", "topic_mask"],

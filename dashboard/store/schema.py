@@ -44,7 +44,7 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value is not None else None
 
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 metadata = MetaData()
 
 meta = Table(
@@ -94,8 +94,11 @@ articles = Table(
     Column("day", Date),
     Column("company_mask", BigInteger, nullable=False, default=0),
     Column("topic_mask", BigInteger, nullable=False, default=0),
+    # The story the article belongs to (dashboard.store.stories): the id of the story's first stored article.
+    Column("story_id", Integer),
     Index("ix_articles_published_at", "published_at"),
     Index("ix_articles_publisher", "publisher"),
+    Index("ix_articles_story", "story_id"),
 )
 
 # Every way we can recognise an article again (guid, link, title + publisher), hashed to a fixed width.
@@ -135,6 +138,50 @@ article_topics = Table(
     Column("topic", String(100), primary_key=True),
     Column("mentions", Integer, nullable=False),
     Index("ix_article_topics_topic", "topic", "article_id"),
+)
+
+
+# The Google News article tokens each article's feed gave as one story with it (its own first), as 64-bit keys.
+article_tokens = Table(
+    "article_tokens",
+    metadata,
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("token", BigInteger, primary_key=True),
+)
+
+# Stories: the articles that report the same news. Sums over their articles, so a story grows by addition.
+stories = Table(
+    "stories",
+    metadata,
+    Column("id", Integer, primary_key=True),  # the id of its first stored article
+    Column("first_published_at", UTCDateTime, nullable=False),
+    Column("day", Date, nullable=False),  # the UTC day of its first publication: where the roll-ups count it
+    Column("articles", Integer, nullable=False),
+    Column("toned", Integer, nullable=False),
+    Column("tone_sum", Float, nullable=False),
+    Column("company_mask", BigInteger, nullable=False),  # every company and topic any of its articles names
+    Column("topic_mask", BigInteger, nullable=False),
+    Index("ix_stories_day", "day"),
+)
+
+# Per story and company: its articles naming the company and the sum of their tone toward it.
+story_companies = Table(
+    "story_companies",
+    metadata,
+    Column("story_id", Integer, primary_key=True),
+    Column("company", String(100), primary_key=True),
+    Column("articles", Integer, nullable=False),
+    Column("tone_sum", Float, nullable=False),
+)
+
+# What finds a story again for a new article: its headlines' MinHash bands and its Google News tokens, by day.
+story_keys = Table(
+    "story_keys",
+    metadata,
+    Column("key", BigInteger, primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("story_id", Integer, primary_key=True),
+    Index("ix_story_keys_story", "story_id"),
 )
 
 
@@ -181,6 +228,40 @@ rollup_company = Table(
 )
 
 
+def _story_rollup(name: str, keys: list[Column]) -> Table:
+    """A roll-up of stories, keyed like its article twin: a story counts once, on its first day, with its
+    tone (the mean over its articles) as one value."""
+    return Table(
+        name,
+        metadata,
+        *keys,
+        Column("stories", Integer, nullable=False),
+        *([Column("toned", Integer, nullable=False)] if name == "rollup_story_day" else []),
+        Column("tone_sum", Float, nullable=False),
+        Column("tone_sq", Float, nullable=False),
+        Column("neg", Integer, nullable=False),
+        Column("pos", Integer, nullable=False),
+    )
+
+
+rollup_story_day = _story_rollup(
+    "rollup_story_day",
+    [
+        Column("day", Date, primary_key=True),
+        Column("company_mask", BigInteger, primary_key=True),
+        Column("topic_mask", BigInteger, primary_key=True),
+    ],
+)
+rollup_story_company = _story_rollup(
+    "rollup_story_company",
+    [
+        Column("day", Date, primary_key=True),
+        Column("company", String(100), primary_key=True),
+        Column("topic_mask", BigInteger, primary_key=True),
+    ],
+)
+
+
 def _add_article_tone(conn: Connection) -> None:
     """v1 -> v2: tone columns on articles (the analysis tables are created by create_all)."""
     conn.execute(text("ALTER TABLE articles ADD COLUMN tone FLOAT"))
@@ -195,8 +276,15 @@ def _add_rollup_keys(conn: Connection) -> None:
     conn.execute(meta.insert().values(key="rollups", value="stale"))
 
 
+def _add_stories(conn: Connection) -> None:
+    """v3 -> v4: the story column on articles; the story tables are created, and filled, after."""
+    conn.execute(text("ALTER TABLE articles ADD COLUMN story_id INTEGER"))
+    conn.execute(text("CREATE INDEX ix_articles_story ON articles (story_id)"))
+    conn.execute(meta.insert().values(key="stories", value="stale"))
+
+
 # Migrations: MIGRATIONS[n] upgrades a database at version n to n + 1.
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _add_article_tone, 2: _add_rollup_keys}
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _add_article_tone, 2: _add_rollup_keys, 3: _add_stories}
 
 
 def marker(conn: Connection) -> str:
@@ -286,7 +374,7 @@ def stored_version(conn: Connection) -> int | None:
 SCHEMA_LOCK = 0x6E657773  # any constant: the advisory lock that serialises schema work on PostgreSQL
 
 
-def _lock_for_schema_work(conn: Connection) -> None:
+def lock_for_schema_work(conn: Connection) -> None:
     """Make processes that open a new or old database at the same moment create or migrate it one at a time:
     the first does the work, the others wait for it and then find the schema current."""
     if conn.dialect.name == "sqlite":
@@ -301,7 +389,7 @@ def ensure_schema(engine: Engine) -> None:
     """Create the schema on first use, or migrate an older one, and record the version (safe to run from
     several processes at once)."""
     with engine.begin() as conn:
-        _lock_for_schema_work(conn)
+        lock_for_schema_work(conn)
         metadata.create_all(conn, tables=[meta])
         version = stored_version(conn)
         if version is None:

@@ -10,9 +10,10 @@ from datetime import datetime
 from sqlalchemy import Connection, Engine, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
+from dashboard.analyse import likeness
 from dashboard.collect.normalize import article_keys
 from dashboard.models import Article, ArticleAnalysis, FeedSpec, FetchResult, FetchStatus, ParsedFeed
-from dashboard.store import rollups
+from dashboard.store import rollups, stories
 from dashboard.store.schema import (
     article_companies,
     article_feeds,
@@ -151,6 +152,20 @@ def _write_articles(
         analyses = analyse([(a.title, a.summary) for a in new_rows]) if analyse else [None] * len(new_rows)
         rolled = rollups.keyed(conn, [(a.published_at, x) for a, x in zip(new_rows, analyses, strict=True)])
         new_ids = _allocate_ids(conn, len(new_rows))
+        members = [
+            stories.Member(
+                new_id,
+                a.published_at,
+                a.title,
+                tuple(likeness.token_key(t) for t in a.related),
+                k.analysis.tone.compound if k.analysis else None,
+                {n: c.tone.compound for n, c in k.analysis.companies.items()} if k.analysis else {},
+                k.company_mask,
+                k.topic_mask,
+            )
+            for new_id, a, k in zip(new_ids, new_rows, rolled, strict=True)
+        ]
+        story_of = stories.assign(conn, members)
         insert_many(
             conn,
             articles,
@@ -171,11 +186,13 @@ def _write_articles(
                     "day": k.day,
                     "company_mask": k.company_mask,
                     "topic_mask": k.topic_mask,
+                    "story_id": story_of[new_id],
                 }
                 for new_id, a, analysis, k in zip(new_ids, new_rows, analyses, rolled, strict=True)
             ],
         )
         write_analysis_rows(conn, [(i, a) for i, a in zip(new_ids, analyses, strict=True) if a is not None])
+        stories.record_tokens(conn, members)
         rollups.add(conn, rolled)
     ids = [ref if kind == "db" else new_ids[ref] for kind, ref in resolved]
     new_keys = {k: (ref if kind == "db" else new_ids[ref]) for k, (kind, ref) in ref_of.items() if k not in owner}

@@ -1,0 +1,466 @@
+"""Stories: each new article joins the story that reports the same news, or starts one, in the transaction that
+stores it; the story roll-ups count each story once, on its first day, with the mean tone of its articles.
+
+An article joins a story when Google News put them in one cluster (a shared article token), or when its
+headline is a near-duplicate (dashboard.analyse.likeness) of one of the story's headlines published within
+WINDOW of it. A cluster that links two stories merges them. New articles are taken in publication order, so
+the same articles stored in the same batches always make the same stories; ``rebuild`` redoes them all.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import Connection, Engine, bindparam, delete, func, select, update
+
+from dashboard.analyse import likeness
+from dashboard.models import label_for
+from dashboard.store.rollups import day_of, upsert_add
+from dashboard.store.schema import (
+    article_companies,
+    article_tokens,
+    articles,
+    insert_many,
+    lock_for_schema_work,
+    marker,
+    meta,
+    rollup_story_company,
+    rollup_story_day,
+    stories,
+    story_companies,
+    story_keys,
+)
+
+WINDOW = likeness.WINDOW
+_IN_CHUNK = 500
+_REBUILD_BATCH = 5000
+# Stories compared with each new headline: those sharing the most MinHash bands with it (a flood of templated
+# headlines, "X story number N", would otherwise make every new one compare with every earlier one).
+CANDIDATES = 20
+
+
+@dataclass(frozen=True)
+class Member:
+    """A new article as a story sees it: when, its headline, its Google tokens, and what it counts."""
+
+    id: int
+    published_at: datetime
+    title: str
+    tokens: tuple[int, ...]
+    tone: float | None
+    companies: dict[str, float]  # tone toward each company it names
+    company_mask: int
+    topic_mask: int
+
+
+@dataclass
+class Tally:
+    """A story's sums over its articles: all the roll-ups need to count it."""
+
+    first_published_at: datetime
+    articles: int = 0
+    toned: int = 0
+    tone_sum: float = 0.0
+    company_mask: int = 0
+    topic_mask: int = 0
+    companies: dict[str, list[float]] = field(default_factory=dict)  # name -> [articles, tone sum]
+
+    def add(self, member: Member) -> None:
+        """Count one more article in."""
+        self.first_published_at = min(self.first_published_at, member.published_at)
+        self.articles += 1
+        if member.tone is not None:
+            self.toned += 1
+            self.tone_sum += member.tone
+        self.company_mask |= member.company_mask
+        self.topic_mask |= member.topic_mask
+        for name, tone in member.companies.items():
+            sums = self.companies.setdefault(name, [0, 0.0])
+            sums[0] += 1
+            sums[1] += tone
+
+    def absorb(self, other: Tally) -> None:
+        """Count another story's articles in (the two were found to be one)."""
+        self.first_published_at = min(self.first_published_at, other.first_published_at)
+        self.articles += other.articles
+        self.toned += other.toned
+        self.tone_sum += other.tone_sum
+        self.company_mask |= other.company_mask
+        self.topic_mask |= other.topic_mask
+        for name, (n, tone) in other.companies.items():
+            sums = self.companies.setdefault(name, [0, 0.0])
+            sums[0] += n
+            sums[1] += tone
+
+    def copy(self) -> Tally:
+        return Tally(
+            self.first_published_at,
+            self.articles,
+            self.toned,
+            self.tone_sum,
+            self.company_mask,
+            self.topic_mask,
+            {k: list(v) for k, v in self.companies.items()},
+        )
+
+
+DayKey = tuple[date, int, int]
+# story -> (headline, companies it names) -> when each article with them was published
+Headlines = dict[int, dict[tuple[str, int], list[datetime]]]
+Bands = dict[int, dict[date, set[int]]]  # band key -> day -> stories
+CompanyKey = tuple[date, str, int]
+
+
+def _tone_values(mean: float | None) -> list[float]:
+    """[tone sum, tone square, negative, positive] of one story's mean tone (zeros when it has none)."""
+    if mean is None:
+        return [0.0, 0.0, 0, 0]
+    label = label_for(mean)
+    return [mean, mean * mean, int(label == "neg"), int(label == "pos")]
+
+
+def contribution(tally: Tally) -> tuple[dict[DayKey, list[float]], dict[CompanyKey, list[float]]]:
+    """What one story adds to each roll-up: one story, its mean tone, and its mean tone toward each company."""
+    day = day_of(tally.first_published_at)
+    mean = tally.tone_sum / tally.toned if tally.toned else None
+    days = {(day, tally.company_mask, tally.topic_mask): [1, int(mean is not None), *_tone_values(mean)]}
+    per_company = {
+        (day, name, tally.topic_mask): [1, *_tone_values(tone / n)] for name, (n, tone) in tally.companies.items()
+    }
+    return days, per_company
+
+
+def _chunks(items: Sequence[int], size: int = _IN_CHUNK) -> Iterable[Sequence[int]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _in(conn: Connection, count: int) -> str:
+    return ", ".join([marker(conn)] * count)
+
+
+def _lookup(
+    conn: Connection, tokens: set[int], bands: set[int], lo: date, hi: date
+) -> tuple[dict[int, set[int]], Bands]:
+    """Stories already stored under these token keys (any day) and band keys (days lo..hi)."""
+    by_token: dict[int, set[int]] = defaultdict(set)
+    by_band: Bands = defaultdict(lambda: defaultdict(set))
+    # Driver-level, as in dashboard.store.write: compiling long IN lists costs more than the lookups.
+    for chunk in _chunks(sorted(tokens)):
+        sql = f"SELECT key, story_id FROM story_keys WHERE key IN ({_in(conn, len(chunk))})"
+        for key, story in conn.exec_driver_sql(sql, tuple(chunk)):
+            by_token[key].add(story)
+    day_type = story_keys.c.day.type._cached_bind_processor(conn.dialect)  # type: ignore[attr-defined]
+    low, high = (day_type(lo), day_type(hi)) if day_type else (lo, hi)
+    for chunk in _chunks(sorted(bands)):
+        m = marker(conn)
+        sql = (
+            f"SELECT key, day, story_id FROM story_keys WHERE key IN ({_in(conn, len(chunk))}) "
+            f"AND day >= {m} AND day <= {m}"
+        )
+        for key, day, story in conn.exec_driver_sql(sql, (*chunk, low, high)):
+            by_band[key][day if isinstance(day, date) else date.fromisoformat(day)].add(story)
+    return by_token, by_band
+
+
+def _headlines(conn: Connection, ids: Sequence[int], lo: datetime, hi: datetime) -> Headlines:
+    """The headlines, published within lo..hi, of some stories."""
+    out: Headlines = defaultdict(lambda: defaultdict(list))
+    for chunk in _chunks(list(ids)):
+        rows = conn.execute(
+            select(articles.c.story_id, articles.c.published_at, articles.c.title, articles.c.company_mask)
+            .where(articles.c.story_id.in_(chunk), articles.c.published_at >= lo, articles.c.published_at <= hi)
+            .order_by(articles.c.id)
+        )
+        for story, when, title, companies in rows:
+            out[story][(title, companies)].append(when)
+    return out
+
+
+def _tallies(conn: Connection, ids: Sequence[int]) -> dict[int, Tally]:
+    """The stored sums of some stories."""
+    out: dict[int, Tally] = {}
+    for chunk in _chunks(list(ids)):
+        for row in conn.execute(select(stories).where(stories.c.id.in_(chunk))):
+            out[row.id] = Tally(
+                row.first_published_at, row.articles, row.toned, row.tone_sum, row.company_mask, row.topic_mask
+            )
+        for row in conn.execute(select(story_companies).where(story_companies.c.story_id.in_(chunk))):
+            out[row.story_id].companies[row.company] = [row.articles, row.tone_sum]
+    return out
+
+
+def _best_match(member: Member, words: likeness.Words, candidates: Iterable[int], known: Headlines) -> int | None:
+    """The candidate story with the most similar headline published within WINDOW (ties: the oldest). Two
+    headlines that name companies must name one in common: "Meta shares soar" is not "Apple shares soar"."""
+    best: tuple[float, int] | None = None
+    for story in sorted(candidates):
+        for (title, companies), times in known.get(story, {}).items():
+            if member.company_mask and companies and not member.company_mask & companies:
+                continue
+            if all(abs(when - member.published_at) > WINDOW for when in times):
+                continue
+            other = likeness.headline_words(title)
+            if not likeness.same_news(words, other):
+                continue
+            score = likeness.similarity(words, other)
+            if best is None or score > best[0]:
+                best = (score, story)
+    return best[1] if best else None
+
+
+def assign(conn: Connection, members: Sequence[Member]) -> dict[int, int]:
+    """Put new articles into stories (the caller inserts them with the ids returned, article id -> story id),
+    and keep the stories, their keys and the story roll-ups current, in the caller's transaction."""
+    if not members:
+        return {}
+    order = sorted(members, key=lambda m: (m.published_at, m.id))
+    words = [likeness.headline_words(m.title) for m in order]
+    band_keys = likeness.bands(words)
+    lo = min(m.published_at for m in order) - WINDOW
+    hi = max(m.published_at for m in order) + WINDOW
+    by_token, by_band = _lookup(
+        conn, {t for m in order for t in m.tokens}, {k for keys in band_keys for k in keys}, lo.date(), hi.date()
+    )
+    banded = {s for days in by_band.values() for hits in days.values() for s in hits}
+    known = _headlines(conn, sorted(banded), lo, hi)
+    stored = {s for hits in by_token.values() for s in hits} | banded
+    near_days = [timedelta(days=d) for d in range(-WINDOW.days, WINDOW.days + 1)]
+
+    root: dict[int, int] = {}
+
+    def find(story: int) -> int:
+        while story in root:
+            story = root[story]
+        return story
+
+    chosen: dict[int, int] = {}
+    for member, member_words, keys in zip(order, words, band_keys, strict=True):
+        day = day_of(member.published_at)
+        linked = {find(s) for t in member.tokens for s in by_token.get(t, ())}
+        shared = Counter(find(s) for k in keys if k in by_band for d in near_days for s in by_band[k].get(day + d, ()))
+        near = sorted(shared, key=lambda s: (-shared[s], s))[:CANDIDATES]
+        best = _best_match(member, member_words, near, known)
+        group = linked | ({best} if best is not None else set())
+        story = min(group) if group else member.id
+        for other in sorted(group - {story}):
+            root[other] = story
+            for headline, times in known.pop(other, {}).items():
+                known[story][headline].extend(times)
+        chosen[member.id] = story
+        for token in member.tokens:
+            by_token[token].add(story)
+        for key in keys:
+            by_band[key][day].add(story)
+        known[story][(member.title, member.company_mask)].append(member.published_at)
+
+    chosen = {article: find(story) for article, story in chosen.items()}
+    merged = {story: find(story) for story in root}
+    _write(conn, order, words, band_keys, chosen, merged, stored)
+    return chosen
+
+
+def _write(
+    conn: Connection,
+    order: Sequence[Member],
+    words: Sequence[likeness.Words],
+    band_keys: Sequence[list[int]],
+    chosen: dict[int, int],
+    merged: dict[int, int],
+    stored: set[int],
+) -> None:
+    """Store what ``assign`` decided: merge stories, grow tallies, record keys, and move the roll-ups."""
+    touched = sorted(({*chosen.values(), *merged} & stored) | (set(merged.values()) & stored))
+    old = _tallies(conn, touched)
+    new: dict[int, Tally] = {}
+    for story in sorted(old):
+        final = merged.get(story, story)
+        if final in new:
+            new[final].absorb(old[story])
+        else:
+            new[final] = old[story].copy()
+    for member in order:
+        story = chosen[member.id]
+        new.setdefault(story, Tally(member.published_at)).add(member)
+    for story, final in sorted(merged.items()):
+        if story not in stored:
+            continue
+        conn.execute(update(articles).where(articles.c.story_id == story).values(story_id=final))
+        m = marker(conn)
+        conn.exec_driver_sql(
+            f"INSERT INTO story_keys (key, day, story_id) SELECT key, day, {m} FROM story_keys WHERE story_id = {m} "
+            "ON CONFLICT DO NOTHING",
+            (final, story),
+        )
+        conn.execute(delete(story_keys).where(story_keys.c.story_id == story))
+    gone = sorted(old)
+    for chunk in _chunks(gone):
+        conn.execute(delete(story_companies).where(story_companies.c.story_id.in_(chunk)))
+        conn.execute(delete(stories).where(stories.c.id.in_(chunk)))
+    insert_many(
+        conn,
+        stories,
+        [
+            {
+                "id": story,
+                "first_published_at": t.first_published_at,
+                "day": day_of(t.first_published_at),
+                "articles": t.articles,
+                "toned": t.toned,
+                "tone_sum": t.tone_sum,
+                "company_mask": t.company_mask,
+                "topic_mask": t.topic_mask,
+            }
+            for story, t in sorted(new.items())
+        ],
+    )
+    insert_many(
+        conn,
+        story_companies,
+        [
+            {"story_id": story, "company": name, "articles": int(n), "tone_sum": tone}
+            for story, t in sorted(new.items())
+            for name, (n, tone) in sorted(t.companies.items())
+        ],
+    )
+    keys = {
+        (key, day_of(member.published_at), chosen[member.id])
+        for member, member_keys in zip(order, band_keys, strict=True)
+        for key in (*member_keys, *member.tokens)
+    }
+    insert_many(
+        conn,
+        story_keys,
+        [{"key": k, "day": d, "story_id": s} for k, d, s in sorted(keys)],
+        "ON CONFLICT DO NOTHING",
+    )
+    _move_rollups(conn, old.values(), new.values())
+
+
+def record_tokens(conn: Connection, members: Sequence[Member]) -> None:
+    """Keep new articles' Google tokens (once the articles are stored), so ``rebuild`` can use them again."""
+    insert_many(
+        conn, article_tokens, [{"article_id": m.id, "token": t} for m in members for t in sorted(set(m.tokens))]
+    )
+
+
+def _move_rollups(conn: Connection, before: Iterable[Tally], after: Iterable[Tally]) -> None:
+    """Take the old stories out of the story roll-ups and put the new ones in; drop rows left at zero."""
+    days: dict[DayKey, list[float]] = defaultdict(lambda: [0, 0, 0.0, 0.0, 0, 0])
+    per_company: dict[CompanyKey, list[float]] = defaultdict(lambda: [0, 0.0, 0.0, 0, 0])
+    for sign, tallies in ((-1, before), (1, after)):
+        for tally in tallies:
+            day_rows, company_rows = contribution(tally)
+            for key, values in day_rows.items():
+                days[key] = [a + sign * b for a, b in zip(days[key], values, strict=True)]
+            for key, values in company_rows.items():
+                per_company[key] = [a + sign * b for a, b in zip(per_company[key], values, strict=True)]
+    day_names = ["stories", "toned", "tone_sum", "tone_sq", "neg", "pos"]
+    company_names = ["stories", "tone_sum", "tone_sq", "neg", "pos"]
+    upsert_add(
+        conn,
+        rollup_story_day,
+        ["day", "company_mask", "topic_mask"],
+        [
+            {"day": d, "company_mask": cm, "topic_mask": tm, **dict(zip(day_names, v, strict=True))}
+            for (d, cm, tm), v in days.items()
+            if any(v)
+        ],
+    )
+    upsert_add(
+        conn,
+        rollup_story_company,
+        ["day", "company", "topic_mask"],
+        [
+            {"day": d, "company": name, "topic_mask": tm, **dict(zip(company_names, v, strict=True))}
+            for (d, name, tm), v in per_company.items()
+            if any(v)
+        ],
+    )
+    for table, changed in ((rollup_story_day, days), (rollup_story_company, per_company)):
+        emptied = sorted({key[0] for key, values in changed.items() if values[0] < 0})
+        for chunk in _chunks(emptied):  # type: ignore[arg-type]
+            conn.execute(delete(table).where(table.c.stories == 0, table.c.day.in_(chunk)))
+
+
+def members_of(conn: Connection, rows: Sequence[tuple[int, datetime, str, float | None, int, int]]) -> list[Member]:
+    """Members for stored articles (id, published, title, tone, company mask, topic mask), with their company
+    tones and Google tokens read back."""
+    ids = [r[0] for r in rows]
+    companies: dict[int, dict[str, float]] = defaultdict(dict)
+    tokens: dict[int, list[int]] = defaultdict(list)
+    for chunk in _chunks(ids):
+        for article, name, tone in conn.execute(
+            select(article_companies.c.article_id, article_companies.c.company, article_companies.c.tone).where(
+                article_companies.c.article_id.in_(chunk)
+            )
+        ):
+            companies[article][name] = tone
+        for article, token in conn.execute(
+            select(article_tokens.c.article_id, article_tokens.c.token).where(article_tokens.c.article_id.in_(chunk))
+        ):
+            tokens[article].append(token)
+    return [
+        Member(i, when, title, tuple(sorted(tokens.get(i, ()))), tone, companies.get(i, {}), cm, tm)
+        for i, when, title, tone, cm, tm in rows
+    ]
+
+
+def rebuild(conn: Connection) -> int:
+    """Redo every story from the stored articles in publication order (after a rescore or a migration), in
+    the caller's transaction; returns the number of stories."""
+    conn.execute(update(articles).values(story_id=None))
+    for table in (story_keys, story_companies, stories, rollup_story_day, rollup_story_company):
+        conn.execute(delete(table))
+    last: tuple[datetime, int] | None = None
+    columns = (
+        articles.c.id,
+        articles.c.published_at,
+        articles.c.title,
+        articles.c.tone,
+        articles.c.company_mask,
+        articles.c.topic_mask,
+    )
+    while True:
+        statement = select(*columns).order_by(articles.c.published_at, articles.c.id).limit(_REBUILD_BATCH)
+        if last is not None:
+            statement = statement.where(
+                (articles.c.published_at > last[0]) | ((articles.c.published_at == last[0]) & (articles.c.id > last[1]))
+            )
+        rows = [tuple(r) for r in conn.execute(statement)]
+        if not rows:
+            break
+        chosen = assign(conn, members_of(conn, rows))  # type: ignore[arg-type]
+        conn.execute(
+            update(articles).where(articles.c.id == bindparam("row_id")).values(story_id=bindparam("story")),
+            [{"row_id": a, "story": s} for a, s in sorted(chosen.items())],
+        )
+        last = (rows[-1][1], rows[-1][0])  # type: ignore[assignment]
+    conn.execute(delete(meta).where(meta.c.key == "stories"))
+    return conn.execute(select(func.count()).select_from(stories)).scalar_one()
+
+
+def ensure_current(engine: Engine) -> bool:
+    """Rebuild the stories if a migration left them stale; True if it did (one process does it, the others
+    wait for it and then find them current)."""
+    query = select(meta.c.value).where(meta.c.key == "stories")
+    with engine.connect() as conn:
+        if conn.execute(query).scalar() != "stale":
+            return False
+    with engine.begin() as conn:
+        lock_for_schema_work(conn)
+        if conn.execute(query).scalar() != "stale":
+            return False
+        rebuild(conn)
+    return True
+
+
+def counts(conn: Connection) -> tuple[int, int]:
+    """Articles and stories stored (a check that every article has its story)."""
+    return (
+        conn.execute(select(func.count()).select_from(articles)).scalar_one(),
+        conn.execute(select(func.count()).select_from(stories)).scalar_one(),
+    )
