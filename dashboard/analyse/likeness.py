@@ -19,7 +19,7 @@ NUM_PERM = 20  # MinHash permutations: BANDS bands of ROWS rows each
 BANDS = 10
 ROWS = 2
 SEED = 1
-THRESHOLD = 0.55  # the least word overlap (Jaccard) of two headlines reporting the same news
+THRESHOLD = 0.56  # the least weighted word overlap of two headlines reporting the same news
 MIN_WORDS = 3  # shorter headlines ("Q3 results") say too little to be matched by their words
 
 # Words every headline uses: they say nothing about which news it reports.

@@ -10,6 +10,7 @@ from dashboard.analyse.terms import keyword_regex
 
 STEPS = ("day", "week", "month")
 NORMS = ("raw", "per100")
+COUNTS = ("stories", "articles")  # what a count counts: each story once (however many outlets ran it), or every copy
 VIEWS = ("overview", "trends", "spikes", "compare", "articles", "sources")
 PRESETS = {"7 days": 7, "30 days": 30, "90 days": 90, "1 year": 365, "all": None}
 DEFAULT_DAYS = 90
@@ -17,7 +18,7 @@ MAX_SMOOTH = 30
 MAX_PERIODS = 1000  # points per line: a longer range at a finer step is drawn at a coarser one, with a note
 STEP_DAYS = {"day": 1, "week": 7, "month": 30.44}
 FIRST_DAY, LAST_DAY = date(1990, 1, 1), date(2999, 12, 31)  # dates outside are mistakes, kept off date arithmetic
-KNOWN_PARAMS = ("company", "topic", "q", "source", "from", "to", "step", "smooth", "norm", "view")
+KNOWN_PARAMS = ("company", "topic", "q", "source", "from", "to", "step", "smooth", "norm", "count", "view")
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,7 @@ class Filters:
     step: str = "day"
     smooth: int = 1
     norm: str = "raw"
+    count: str = "stories"
     view: str = "overview"
     notes: tuple[str, ...] = field(default=(), compare=False)
 
@@ -57,9 +59,16 @@ class Filters:
             params["smooth"] = [str(self.smooth)]
         if self.norm != "raw":
             params["norm"] = [self.norm]
+        if self.count != "stories":
+            params["count"] = [self.count]
         if self.view != "overview":
             params["view"] = [self.view]
         return params
+
+    @property
+    def stories(self) -> bool:
+        """True when counts are of stories (each story once), False when of articles (every copy)."""
+        return self.count == "stories"
 
     def span(self) -> tuple[date, date] | None:
         """The selected dates, inclusive, when both ends are set."""
@@ -200,6 +209,10 @@ def parse_params(
     if norm not in NORMS:
         notes.append(f"ignored norm={norm!r}: use raw or per100")
         norm = "raw"
+    count = _one(params, "count") or "stories"
+    if count not in COUNTS:
+        notes.append(f"ignored count={count!r}: use stories or articles")
+        count = "stories"
     view = _one(params, "view") or "overview"
     if view not in VIEWS:
         notes.append(f"ignored view={view!r}: use one of {', '.join(VIEWS)}")
@@ -215,6 +228,7 @@ def parse_params(
             step=step,
             smooth=smooth,
             norm=norm,
+            count=count,
             view=view,
             notes=tuple(notes),
         )

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 
 import numpy as np
 import pandas as pd
 from sqlalchemy import Select, case, func, select
 
+from dashboard.models import label_for
 from dashboard.read.filters import Filters
 from dashboard.read.reader import Reader
 from dashboard.store import facts, rollups
@@ -20,6 +22,10 @@ from dashboard.store.schema import (
     feeds,
     rollup_company,
     rollup_day,
+    rollup_story_company,
+    rollup_story_day,
+    stories,
+    story_companies,
 )
 from dashboard.store.search import keyword_condition
 
@@ -75,8 +81,31 @@ def _frame(reader: Reader, statement: Select, columns: Sequence[str]) -> pd.Data
     return frame
 
 
+# The cubes' "articles" column is the count of what filters.count counts: stories (each once, on its first day,
+# with the mean tone of its articles) or articles. Views name it for the page (views.in_units).
 COMPANY_CUBE = ["day", "company", "articles", "tone_sum", "tone_sq", "neg", "pos"]
 DAY_CUBE = ["day", "articles", "toned", "tone_sum", "tone_sq", "neg", "pos"]
+
+
+def _selected_stories(
+    reader: Reader, filters: Filters, span: tuple[date, date] | None
+) -> tuple[facts.StoryFacts, np.ndarray]:
+    """The story facts and a boolean mask of the stories the filters pick: a story is picked when one of its
+    articles matches the keyword and publisher filters, it names a selected company and topic (any of its
+    articles does), and it was first published within the span."""
+    told = reader.story_facts()
+    bits = reader.label_bits()
+    article_level = replace(filters, companies=(), topics=())
+    _, matching = _selected(reader, article_level, None)
+    chosen = np.zeros(len(told.ids), dtype=bool)
+    chosen[told.position[matching]] = True
+    if span is not None:
+        chosen &= (told.day >= facts.day_number(span[0])) & (told.day <= facts.day_number(span[1]))
+    if filters.companies:
+        chosen &= (told.company_mask & _mask_of(filters.companies, bits["company"])) != 0
+    if filters.topics:
+        chosen &= (told.topic_mask & _mask_of(filters.topics, bits["topic"])) != 0
+    return told, chosen
 
 
 def _selected(reader: Reader, filters: Filters, span: tuple[date, date] | None) -> tuple[facts.Facts, np.ndarray]:
@@ -128,8 +157,12 @@ def company_cube(
     bits = reader.label_bits()["topic"]
     columns = COMPANY_CUBE + [f"{kind}:{t}" for t in topics for kind in ("n", "tone", "sq")]
     if _needs_articles(filters):
+        if filters.stories:
+            return _company_cube_of_stories(reader, filters, companies, topics, span, bits, columns)
         return _company_cube_from_facts(reader, filters, companies, topics, span, bits, columns)
-    r = rollup_company.c
+    table = rollup_story_company if filters.stories else rollup_company
+    r = table.c
+    count = r.stories if filters.stories else r.articles
     conditions: list[object] = [r.company.in_(list(companies))]
     if span is not None:
         conditions += [r.day >= span[0], r.day <= span[1]]
@@ -139,11 +172,11 @@ def company_cube(
     for topic in topics:
         hit = r.topic_mask.bitwise_and(bits.get(topic, 0)) != 0
         per_topic += [
-            func.sum(case((hit, r.articles), else_=0)),
+            func.sum(case((hit, count), else_=0)),
             func.sum(case((hit, r.tone_sum), else_=0.0)),
             func.sum(case((hit, r.tone_sq), else_=0.0)),
         ]
-    sums = [func.sum(r.articles), func.sum(r.tone_sum), func.sum(r.tone_sq), func.sum(r.neg), func.sum(r.pos)]
+    sums = [func.sum(count), func.sum(r.tone_sum), func.sum(r.tone_sq), func.sum(r.neg), func.sum(r.pos)]
     statement = select(r.day, r.company, *sums, *per_topic).where(*conditions).group_by(r.day, r.company)
     return _frame(reader, statement, columns)
 
@@ -158,10 +191,62 @@ def _company_cube_from_facts(
     columns: list[str],
 ) -> pd.DataFrame:
     held, chosen = _selected(reader, filters, span)
-    wanted = [i for i, name in enumerate(held.companies) if name in set(companies)]
-    rows = chosen[held.ac_position] & np.isin(held.ac_company, wanted)
-    position, company = held.ac_position[rows], held.ac_company[rows].astype(np.int64)
-    tone, label, topic_mask = held.ac_tone[rows], held.ac_label[rows], held.topic_mask[position]
+    wanted = np.isin(held.ac_company, [i for i, name in enumerate(held.companies) if name in set(companies)])
+    rows = chosen[held.ac_position] & wanted
+    position = held.ac_position[rows]
+    return _company_sums(
+        held.day[position],
+        held.ac_company[rows],
+        held.ac_tone[rows],
+        held.ac_label[rows],
+        held.topic_mask[position],
+        held.companies,
+        topics,
+        bits,
+        columns,
+    )
+
+
+def _company_cube_of_stories(
+    reader: Reader,
+    filters: Filters,
+    companies: Sequence[str],
+    topics: Sequence[str],
+    span: tuple[date, date] | None,
+    bits: dict[str, int],
+    columns: list[str],
+) -> pd.DataFrame:
+    """The company cube counting the picked stories, each with its mean tone toward the company."""
+    told, chosen = _selected_stories(reader, filters, span)
+    names = reader.facts().companies
+    wanted = np.isin(told.sc_company, [i for i, name in enumerate(names) if name in set(companies)])
+    rows = chosen[told.sc_story] & wanted
+    story = told.sc_story[rows]
+    return _company_sums(
+        told.day[story],
+        told.sc_company[rows],
+        told.sc_tone[rows],
+        told.sc_label[rows],
+        told.topic_mask[story],
+        names,
+        topics,
+        bits,
+        columns,
+    )
+
+
+def _company_sums(
+    day: np.ndarray,
+    company: np.ndarray,
+    tone: np.ndarray,
+    label: np.ndarray,
+    topic_mask: np.ndarray,
+    names: Sequence[str],
+    topics: Sequence[str],
+    bits: dict[str, int],
+    columns: list[str],
+) -> pd.DataFrame:
+    """Company cube rows from one row per (article or story, company): its day, tone toward it and topics."""
     values = {
         "articles": np.ones(len(tone)),
         "tone_sum": tone,
@@ -174,10 +259,10 @@ def _company_cube_from_facts(
         values[f"n:{topic}"] = hit
         values[f"tone:{topic}"] = hit * tone
         values[f"sq:{topic}"] = hit * tone * tone
-    width = max(len(held.companies), 1)
-    keys, sums = _sums(held.day[position].astype(np.int64) * width + company, values)
+    width = max(len(names), 1)
+    keys, sums = _sums(day.astype(np.int64) * width + company.astype(np.int64), values)
     frame = pd.DataFrame({name: sums[name] for name in columns[2:]})
-    frame.insert(0, "company", [held.companies[k % width] for k in keys])
+    frame.insert(0, "company", [names[k % width] for k in keys])
     frame.insert(0, "day", _days(keys // width))
     for name in ("articles", "neg", "pos", *(c for c in columns if c.startswith("n:"))):
         frame[name] = frame[name].astype(int)
@@ -190,13 +275,16 @@ def day_cube(reader: Reader, filters: Filters, span: tuple[date, date] | None = 
     publisher filter."""
     span = span if span is not None else filters.span()
     if _needs_articles(filters):
-        held, chosen = _selected(reader, filters, span)
-        tone = held.tone[chosen]
+        if filters.stories:
+            told, chosen = _selected_stories(reader, filters, span)
+            days, tone, label = told.day[chosen], told.tone[chosen], told.label[chosen]
+        else:
+            held, chosen = _selected(reader, filters, span)
+            days, tone, label = held.day[chosen], held.tone[chosen], held.label[chosen]
         toned = ~np.isnan(tone)
         tone = np.where(toned, tone, 0.0)
-        label = held.label[chosen]
         keys, sums = _sums(
-            held.day[chosen],
+            days,
             {
                 "articles": np.ones(len(tone)),
                 "toned": toned.astype(float),
@@ -211,19 +299,20 @@ def day_cube(reader: Reader, filters: Filters, span: tuple[date, date] | None = 
             frame[name] = frame[name].astype(int)
         return frame[DAY_CUBE]
     bits = reader.label_bits()
-    r = rollup_day.c
+    r = (rollup_story_day if filters.stories else rollup_day).c
     conditions: list[object] = [r.day >= span[0], r.day <= span[1]] if span is not None else []
     if filters.companies:
         conditions.append(r.company_mask.bitwise_and(_mask_of(filters.companies, bits["company"])) != 0)
     if filters.topics:
         conditions.append(r.topic_mask.bitwise_and(_mask_of(filters.topics, bits["topic"])) != 0)
-    sums = [func.sum(r.articles), func.sum(r.toned), func.sum(r.tone_sum), func.sum(r.tone_sq)]
+    count = r.stories if filters.stories else r.articles
+    sums = [func.sum(count), func.sum(r.toned), func.sum(r.tone_sum), func.sum(r.tone_sq)]
     statement = select(r.day, *sums, func.sum(r.neg), func.sum(r.pos)).where(*conditions).group_by(r.day)
     return _frame(reader, statement, DAY_CUBE)
 
 
 def selection_size(reader: Reader, filters: Filters, span: tuple[date, date] | None = None) -> int:
-    """How many articles the filters pick."""
+    """How many stories (or articles, by filters.count) the filters pick."""
     return int(day_cube(reader, filters, span)["articles"].sum())
 
 
@@ -294,6 +383,184 @@ def _page_ids(held: facts.Facts, chosen: np.ndarray, sort: str, page: int, size:
     ordered = positions[np.lexsort(keys)]
     start = max(0, page - 1) * size
     return [int(i) for i in held.ids[ordered[start : start + size]]]
+
+
+STORY_COLUMNS = [*ARTICLE_COLUMNS, "outlets", "articles"]
+STORY_SORTS = ("newest", "oldest", "most negative", "most positive", "largest")
+
+
+def _story_mean() -> object:
+    return case((stories.c.toned > 0, stories.c.tone_sum / stories.c.toned), else_=None)
+
+
+def _story_conditions(reader: Reader, filters: Filters, span: tuple[date, date] | None) -> list[object]:
+    """Conditions on ``stories`` for the filters the story roll-ups answer (dates, companies, topics)."""
+    bits = reader.label_bits()
+    conditions: list[object] = []
+    if span is not None:
+        conditions += [stories.c.day >= span[0], stories.c.day <= span[1]]
+    if filters.companies:
+        conditions.append(stories.c.company_mask.bitwise_and(_mask_of(filters.companies, bits["company"])) != 0)
+    if filters.topics:
+        conditions.append(stories.c.topic_mask.bitwise_and(_mask_of(filters.topics, bits["topic"])) != 0)
+    return conditions
+
+
+def _story_order(sort: str) -> tuple[object, ...]:
+    mean = _story_mean()
+    return {
+        "newest": (stories.c.first_published_at.desc(), stories.c.id.desc()),
+        "oldest": (stories.c.first_published_at.asc(), stories.c.id.asc()),
+        "most negative": (mean.asc().nulls_last(), stories.c.id.desc()),  # type: ignore[attr-defined]
+        "most positive": (mean.desc().nulls_last(), stories.c.id.desc()),  # type: ignore[attr-defined]
+        "largest": (stories.c.articles.desc(), stories.c.first_published_at.asc(), stories.c.id.asc()),
+    }[sort]
+
+
+def _story_page_ids(told: facts.StoryFacts, chosen: np.ndarray, sort: str, page: int, size: int) -> list[int]:
+    """The story ids on one page of the chosen stories in the given order (as _story_order sorts in SQL)."""
+    positions = np.flatnonzero(chosen)
+    ids, published, tone = told.ids[positions], told.published[positions], told.tone[positions]
+    keys = {  # np.lexsort sorts by the last key first
+        "newest": (-ids, -published),
+        "oldest": (ids, published),
+        "most negative": (-ids, tone),
+        "most positive": (-ids, -tone),
+        "largest": (ids, published, -told.articles[positions]),
+    }[sort]
+    ordered = positions[np.lexsort(keys)]
+    start = max(0, page - 1) * size
+    return [int(i) for i in told.ids[ordered[start : start + size]]]
+
+
+def story_page(
+    reader: Reader,
+    filters: Filters,
+    *,
+    sort: str = "newest",
+    page: int = 1,
+    size: int = 50,
+    span: tuple[date, date] | None = None,
+    count: bool = True,
+) -> tuple[pd.DataFrame, int]:
+    """One page of the selection's stories, one row each: its first article's headline, publisher and link,
+    its first publication, its number of outlets and articles, its mean tone, companies (with the mean tone
+    toward each) and topics; and how many stories the selection holds (-1 when not ``count``ed)."""
+    span = span if span is not None else filters.span()
+    total = selection_size(reader, filters, span) if count else -1
+    if _needs_articles(filters):
+        page_ids = _story_page_ids(*_selected_stories(reader, filters, span), sort, page, size)
+    else:
+        with reader.engine.connect() as conn:
+            page_ids = list(
+                conn.execute(
+                    select(stories.c.id)
+                    .where(*_story_conditions(reader, filters, span))
+                    .order_by(*_story_order(sort))
+                    .limit(size)
+                    .offset(max(0, page - 1) * size)
+                ).scalars()
+            )
+    return _story_rows(reader, page_ids), total
+
+
+def _story_rows(reader: Reader, ids: Sequence[int]) -> pd.DataFrame:
+    """The rows of some stories, in the order given."""
+    wanted = list(ids) or [-1]
+    with reader.engine.connect() as conn:
+        found = {
+            r.id: r
+            for r in conn.execute(
+                select(
+                    stories.c.id,
+                    stories.c.first_published_at,
+                    stories.c.articles.label("size"),
+                    _story_mean().label("mean"),  # type: ignore[arg-type]
+                    stories.c.topic_mask,
+                    articles.c.publisher,
+                    articles.c.title,
+                    articles.c.link,
+                    articles.c.summary,
+                )
+                .join(articles, articles.c.id == stories.c.id)
+                .where(stories.c.id.in_(wanted))
+            )
+        }
+        outlets = dict(
+            conn.execute(
+                select(articles.c.story_id, func.count(func.distinct(articles.c.publisher)))
+                .where(articles.c.story_id.in_(wanted))
+                .group_by(articles.c.story_id)
+            ).all()
+        )
+        tones: dict[int, dict[str, float]] = {}
+        for story, company, n, tone_sum in conn.execute(
+            select(story_companies).where(story_companies.c.story_id.in_(wanted))
+        ):
+            tones.setdefault(story, {})[company] = tone_sum / n
+    topic_bits = reader.label_bits()["topic"]
+    records = []
+    for story in ids:
+        r = found.get(story)
+        if r is None:
+            continue
+        records.append(
+            {
+                "id": r.id,
+                "published_at": r.first_published_at,
+                "publisher": r.publisher,
+                "title": r.title,
+                "link": r.link,
+                "tone": r.mean,
+                "tone_label": label_for(r.mean) if r.mean is not None else None,
+                "outlets": int(outlets.get(r.id, 1)),
+                "articles": int(r.size),
+                "summary": r.summary,
+                "companies": ", ".join(sorted(tones.get(r.id, {}))),
+                "topics": ", ".join(sorted(n for n, bit in topic_bits.items() if r.topic_mask & bit)),
+                "company_tone": tones.get(r.id, {}),
+            }
+        )
+    frame = pd.DataFrame(records, columns=[*STORY_COLUMNS, "summary", "companies", "topics", "company_tone"])
+    frame["published_at"] = pd.to_datetime(frame["published_at"], utc=True)
+    return frame
+
+
+def story_copies(reader: Reader, story: int) -> pd.DataFrame:
+    """Every article of one story, earliest first: the copies behind a story's row."""
+    statement = (
+        select(*(articles.c[c] for c in ARTICLE_COLUMNS))
+        .where(articles.c.story_id == story)
+        .order_by(articles.c.published_at, articles.c.id)
+    )
+    return _frame(reader, statement, ARTICLE_COLUMNS)
+
+
+def story_summary(
+    reader: Reader, filters: Filters, span: tuple[date, date], top: int = 5
+) -> tuple[int, int, int, pd.DataFrame]:
+    """Stories, articles and outlets of a selection in a span, and its ``top`` largest stories (an episode's
+    make-up: how many distinct stories, how many copies, how many outlets ran them, and which drove it)."""
+    chosen_filters = replace(filters, count="stories")
+    if _needs_articles(filters):
+        told, chosen = _selected_stories(reader, chosen_filters, span)
+        held = reader.facts()
+        in_chosen = chosen[told.position]
+        n_stories, n_articles = int(chosen.sum()), int(in_chosen.sum())
+        n_outlets = len(np.unique(held.publisher[in_chosen]))
+    else:
+        picked = select(stories.c.id).where(*_story_conditions(reader, chosen_filters, span))
+        with reader.engine.connect() as conn:
+            n_stories, n_articles = conn.execute(
+                select(func.count(), func.coalesce(func.sum(stories.c.articles), 0)).where(
+                    *_story_conditions(reader, chosen_filters, span)
+                )
+            ).one()
+            n_outlets = conn.execute(
+                select(func.count(func.distinct(articles.c.publisher))).where(articles.c.story_id.in_(picked))
+            ).scalar_one()
+    largest, _ = story_page(reader, chosen_filters, sort="largest", size=top, span=span, count=False)
+    return int(n_stories), int(n_articles), int(n_outlets), largest
 
 
 def data_bounds(reader: Reader) -> tuple[date, date] | None:

@@ -8,7 +8,7 @@ import numpy as np
 from sqlalchemy import Engine, select
 
 from dashboard.store import facts, rollups
-from dashboard.store.facts import Facts
+from dashboard.store.facts import Facts, StoryFacts
 from dashboard.store.schema import articles
 from dashboard.store.search import index_only_ids, keyword_condition
 
@@ -25,6 +25,7 @@ class Reader:
         self.engine = engine
         self._lock = threading.Lock()
         self._facts: Facts | None = None
+        self._stories: tuple[Facts, StoryFacts] | None = None
         self._bits: tuple[Version, dict[str, dict[str, int]]] | None = None
         self._keywords: dict[tuple[str, Version], np.ndarray] = {}
 
@@ -42,6 +43,14 @@ class Reader:
         with self._lock:
             self._facts = facts.refreshed(self.engine, self._facts, version)
             return self._facts
+
+    def story_facts(self) -> StoryFacts:
+        """Each story's facts, derived from the article facts and kept while they are current."""
+        held = self.facts()
+        with self._lock:
+            if self._stories is None or self._stories[0] is not held:
+                self._stories = (held, facts.story_facts(held))
+            return self._stories[1]
 
     def label_bits(self) -> dict[str, dict[str, int]]:
         """Each company's and topic's bit value in the stored bit sets."""

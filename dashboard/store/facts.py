@@ -16,6 +16,7 @@ import numpy as np
 import pyarrow as pa
 from sqlalchemy import Connection, Engine, Select, func, select
 
+from dashboard.models import NEUTRAL_BAND
 from dashboard.store.schema import articles, meta
 
 LABELS = {"neg": -1, "neu": 0, "pos": 1}
@@ -40,6 +41,7 @@ class Facts:
     label: np.ndarray  # int8: -1 neg, 0 neu, 1 pos, -2 none
     publisher: np.ndarray  # int32 index into publishers
     publishers: tuple[str, ...]
+    story: np.ndarray  # int64 id of the article's story
     # One row per (article, company), grouped by article: position of the article, company, tone, label.
     ac_position: np.ndarray  # int64
     ac_company: np.ndarray  # int32 index into companies
@@ -57,11 +59,15 @@ class Facts:
 
 
 def data_version(engine: Engine) -> tuple[int, str]:
-    """What per-article data depends on: the newest article id, and when the analysis was last rewritten."""
+    """What per-article data depends on: the newest article id, and when the analysis was last rewritten or
+    stored stories last merged (which moves older articles to another story)."""
     with engine.connect() as conn:
         last = conn.execute(select(func.max(articles.c.id))).scalar() or 0
-        built = conn.execute(select(meta.c.value).where(meta.c.key == "analysis_version")).scalar() or ""
-    return int(last), str(built)
+        rows = conn.execute(
+            select(meta.c.key, meta.c.value).where(meta.c.key.in_(["analysis_version", "stories_version"]))
+        )
+        built = dict(rows.all())
+    return int(last), f"{built.get('analysis_version', '')}|{built.get('stories_version', '')}"
 
 
 def raw_rows(conn: Connection, statement: Select, chunk: int | None = None) -> list[tuple[object, ...]]:
@@ -137,7 +143,7 @@ def _load(engine: Engine, after: int, version: tuple[int, str]) -> Facts:
         table = _table(
             connection,
             f"SELECT id, {day} AS day, {published} AS published, company_mask, topic_mask, tone, "
-            f"{LABEL_SQL.format(c='tone_label')} AS label, publisher FROM articles "
+            f"{LABEL_SQL.format(c='tone_label')} AS label, publisher, COALESCE(story_id, id) AS story FROM articles "
             f"WHERE id > {first} AND id <= {last} ORDER BY id",
         )
         companies = _table(
@@ -169,6 +175,7 @@ def _facts(table: pa.Table, companies: pa.Table, version: tuple[int, str]) -> Fa
         label=_numbers(table, "label", np.int8),
         publisher=publisher,
         publishers=publishers,
+        story=_numbers(table, "story", np.int64),
         ac_position=np.searchsorted(ids, _numbers(companies, "article_id", np.int64)),
         ac_company=company,
         ac_tone=_numbers(companies, "tone", np.float64),
@@ -204,6 +211,7 @@ def _extend(old: Facts, new: Facts) -> Facts:
         label=np.concatenate([old.label, new.label]),
         publisher=np.concatenate([old.publisher, new_publisher]),
         publishers=tuple(publishers),
+        story=np.concatenate([old.story, new.story]),
         ac_position=np.concatenate([old.ac_position, new.ac_position + len(old.ids)]),
         ac_company=np.concatenate([old.ac_company, new_company]),
         ac_tone=np.concatenate([old.ac_tone, new.ac_tone]),
@@ -221,3 +229,71 @@ def refreshed(engine: Engine, held: Facts | None, version: tuple[int, str]) -> F
     if held.version[0] < version[0]:
         return _extend(held, _load(engine, held.version[0], version))
     return held
+
+
+@dataclass(frozen=True)
+class StoryFacts:
+    """Per story, derived from the article facts: what the story roll-ups hold of it (dashboard.store.stories),
+    so a keyword or publisher selection counts stories as the roll-ups do."""
+
+    position: np.ndarray  # per article: the index of its story below
+    ids: np.ndarray  # int64 story ids, ascending
+    day: np.ndarray  # int32 day of its first publication
+    published: np.ndarray  # int64 its first publication
+    company_mask: np.ndarray  # int64: every company any of its articles names
+    topic_mask: np.ndarray  # int64
+    tone: np.ndarray  # float64 mean over its analysed articles, NaN when none is
+    label: np.ndarray  # int8 label of that mean, NO_LABEL when NaN
+    articles: np.ndarray  # int64 articles in it
+    # One row per (story, company): story index, company code, mean tone toward the company, its label.
+    sc_story: np.ndarray
+    sc_company: np.ndarray
+    sc_tone: np.ndarray
+    sc_label: np.ndarray
+
+
+def _labels(tone: np.ndarray) -> np.ndarray:
+    """neg/neu/pos codes of mean tones (NO_LABEL for NaN), with the analysis' neutral band."""
+    out = np.where(tone >= NEUTRAL_BAND, 1, np.where(tone <= -NEUTRAL_BAND, -1, 0)).astype(np.int8)
+    out[np.isnan(tone)] = NO_LABEL
+    return out
+
+
+def story_facts(held: Facts) -> StoryFacts:
+    """Each story's day, bit sets, size and mean tones, from its articles' facts."""
+    ids, position = np.unique(held.story, return_inverse=True)
+    count = len(ids)
+    order = np.argsort(position, kind="stable")
+    starts = np.searchsorted(position[order], np.arange(count)) if count else np.array([], dtype=np.int64)
+
+    def reduced(ufunc: np.ufunc, values: np.ndarray) -> np.ndarray:
+        return ufunc.reduceat(values[order], starts) if count else values[:0]
+
+    toned = ~np.isnan(held.tone)
+    sums = np.bincount(position, weights=np.where(toned, held.tone, 0.0), minlength=count)
+    n_toned = np.bincount(position, weights=toned.astype(float), minlength=count)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        tone = np.where(n_toned > 0, sums / n_toned, np.nan)
+    width = max(len(held.companies), 1)
+    keys, inverse = np.unique(
+        position[held.ac_position].astype(np.int64) * width + held.ac_company, return_inverse=True
+    )
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sc_tone = np.bincount(inverse, weights=held.ac_tone, minlength=len(keys)) / np.bincount(
+            inverse, minlength=len(keys)
+        )
+    return StoryFacts(
+        position=position,
+        ids=ids,
+        day=reduced(np.minimum, held.day),
+        published=reduced(np.minimum, held.published),
+        company_mask=reduced(np.bitwise_or, held.company_mask),
+        topic_mask=reduced(np.bitwise_or, held.topic_mask),
+        tone=tone,
+        label=_labels(tone),
+        articles=np.bincount(position, minlength=count).astype(np.int64),
+        sc_story=keys // width,
+        sc_company=(keys % width).astype(np.int32),
+        sc_tone=sc_tone,
+        sc_label=_labels(sc_tone),
+    )

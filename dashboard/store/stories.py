@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Connection, Engine, bindparam, delete, func, select, update
+from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, select, update
 
 from dashboard.analyse import likeness
 from dashboard.models import label_for
@@ -285,6 +285,10 @@ def _write(
     for member in order:
         story = chosen[member.id]
         new.setdefault(story, Tally(member.published_at)).add(member)
+    if any(story in stored for story in merged):
+        # Older articles move to another story: readers that keep per-article facts reload (facts.data_version).
+        conn.execute(delete(meta).where(meta.c.key == "stories_version"))
+        conn.execute(insert(meta).values(key="stories_version", value=str(max(chosen))))
     for story, final in sorted(merged.items()):
         if story not in stored:
             continue
