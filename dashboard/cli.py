@@ -1,4 +1,4 @@
-"""Command line: ``python -m dashboard <command>``: ingest, backfill, view, episodes, stats and the rest."""
+"""Command line: ``python -m dashboard <command>``: ingest, backfill, view, episodes, stories, stats and the rest."""
 
 from __future__ import annotations
 
@@ -160,7 +160,12 @@ def build_parser() -> argparse.ArgumentParser:
     view.add_argument("--format", choices=("json", "csv"), default="json", help="json (default) or csv")
     view.add_argument("--page", type=int, default=1, help="the page of the Articles view (default 1)")
     view.add_argument("--sort", choices=SORTS, default="newest", help="the Articles view's order (default newest)")
-    view.add_argument("--row", type=int, default=0, help="the Spikes view's row whose headlines to list (default 0)")
+    view.add_argument(
+        "--row",
+        type=int,
+        default=None,
+        help="the Spikes view's row whose stories to list (default 0), or the Articles view's row whose copies to list",
+    )
     episodes = commands.add_parser(
         "episodes",
         parents=[common],
@@ -176,6 +181,22 @@ def build_parser() -> argparse.ArgumentParser:
     episodes.add_argument("--until", type=parse_date, help="last day shown (YYYY-MM-DD; default: the newest)")
     episodes.add_argument("--step", choices=("day", "week", "month"), default="day", help="period (default day)")
     episodes.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    stories = commands.add_parser(
+        "stories",
+        parents=[common],
+        help="list stories with their copies (the Articles view, a row per story)",
+        description="List the stories of a selection, newest first: each with its number of articles and outlets, "
+        "its first publication, and every article's title, publisher and link. The rows are the dashboard's "
+        "Articles view for the same filters.",
+    )
+    stories.add_argument("--company", action="append", default=[], help="only this company (repeatable)")
+    stories.add_argument("--topic", action="append", default=[], help="only this topic (repeatable)")
+    stories.add_argument("--keyword", help="only stories with an article matching this keyword search")
+    stories.add_argument("--since", type=parse_date, help="first day (YYYY-MM-DD; default: as the page)")
+    stories.add_argument("--until", type=parse_date, help="last day (YYYY-MM-DD; default: the newest)")
+    stories.add_argument("--sort", choices=SORTS, default="newest", help="order (default newest)")
+    stories.add_argument("--page", type=int, default=1, help="which page of 50 stories (default 1)")
+    stories.add_argument("--json", action="store_true", help="print JSON instead of a table")
     stats = commands.add_parser(
         "stats",
         parents=[common],
@@ -324,7 +345,9 @@ def cmd_stats(args: argparse.Namespace) -> int:
 SORTS = ("newest", "oldest", "most negative", "most positive")  # as dashboard.read.views.SORTS; a test holds it
 
 
-def view_output(reader: Reader, config: Config, link: str, page: int = 1, sort: str = "newest", row: int = 0) -> dict:
+def view_output(
+    reader: Reader, config: Config, link: str, page: int = 1, sort: str = "newest", row: int | None = None
+) -> dict:
     """What a link's view shows, as plain data: its filters as the page applied them, the notes about the
     link, the view's figures and its tables (an error when nothing is stored)."""
     import pandas as pd
@@ -345,7 +368,7 @@ def view_output(reader: Reader, config: Config, link: str, page: int = 1, sort: 
         latest=bounds[1],
         earliest=bounds[0],
     )
-    params = {"articles": {"page": page, "sort": sort}, "spikes": {"row": row}}.get(filters.view, {})
+    params = {"articles": {"page": page, "sort": sort, "row": row}, "spikes": {"row": row or 0}}.get(filters.view, {})
     shown = VIEWS[filters.view](reader, config, filters, **params)
     values = {
         f.name: getattr(shown, f.name)
@@ -385,9 +408,12 @@ def cmd_view(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def episodes_link(args: argparse.Namespace) -> str:
-    """The dashboard link (query string) of the Spikes view with the command's filters."""
-    params: dict[str, object] = {"company": args.company, "topic": args.topic, "step": args.step, "view": "spikes"}
+def episodes_link(args: argparse.Namespace, view: str = "spikes") -> str:
+    """The dashboard link (query string) of a view (Spikes, or Articles for ``stories``) with the command's
+    filters."""
+    params: dict[str, object] = {"company": args.company, "topic": args.topic, "view": view}
+    if getattr(args, "step", "day") != "day":
+        params["step"] = args.step
     if args.keyword:
         params["q"] = args.keyword
     if args.since:
@@ -431,6 +457,44 @@ def cmd_episodes(args: argparse.Namespace) -> int:
             f"{e.p:.1e}",
             tone,
         )
+    _console().print(table)
+    return EXIT_OK
+
+
+def cmd_stories(args: argparse.Namespace) -> int:
+    from dashboard.read import queries
+    from dashboard.read.export import to_records
+    from dashboard.read.reader import Reader
+
+    reader = Reader(open_engine(args.db))
+    link = episodes_link(args, "articles")
+    out = view_output(reader, load_config(args.config), link, args.page, args.sort)
+    if "error" in out:
+        print(f"stories: {out['error']}", file=sys.stderr)
+        return EXIT_ALL_FAILED
+    for note in out["notes"]:
+        print(f"note: {note}", file=sys.stderr)
+    rows = out["tables"]["articles"]
+    copies = {int(story): queries.story_copies(reader, int(story)) for story in rows["id"]}
+    if args.json:
+        listed = [
+            {
+                **{k: v for k, v in row.items() if k not in ("company_tone", "summary")},
+                "copies": to_records(copies[int(row["id"])][["published_at", "publisher", "title", "link", "tone"]]),
+            }
+            for row in to_records(rows)
+        ]
+        total = {"stories": out["total"], "page": out["page"], "pages": out["pages"]}
+        print(json.dumps({"link": out["link"], **total, "list": listed}, ensure_ascii=False, indent=1))
+        return EXIT_OK
+    table = Table(title=f"{out['total']:,} stories, page {out['page']} of {out['pages']}, link: ?{out['link']}")
+    for column in ("first published", "articles", "outlets", "tone", "headline / copies"):
+        table.add_column(column, justify="left" if column == "headline / copies" else "right")
+    for row in rows.itertuples():
+        tone = "-" if row.tone is None or row.tone != row.tone else f"{row.tone:+.2f}"
+        table.add_row(f"{row.published_at:%Y-%m-%d %H:%M}", str(row.articles), str(row.outlets), tone, row.title)
+        for copy in copies[int(row.id)].itertuples():
+            table.add_row("", "", "", "", f"  {copy.published_at:%Y-%m-%d %H:%M} {copy.publisher}: {copy.link or '-'}")
     _console().print(table)
     return EXIT_OK
 
@@ -549,6 +613,7 @@ COMMANDS = {
     "demo": cmd_demo,
     "view": cmd_view,
     "episodes": cmd_episodes,
+    "stories": cmd_stories,
 }
 
 

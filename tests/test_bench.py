@@ -64,3 +64,23 @@ def test_the_episode_simulation_runs_and_finds_each_planted_demo_event_once(tmp_
     figures = json.loads(out.read_text())
     assert len(figures["series"]) == 21  # 3 kinds of counts x 7 volumes
     assert [len(event["episodes"]) for event in figures["demo"]] == [1, 1, 1]
+
+
+def test_the_story_likeness_bench_scores_the_labelled_pairs(tmp_path: Path) -> None:
+    out = tmp_path / "stories.json"
+    result = subprocess.run(
+        [sys.executable, "-m", "bench.stories", "--json", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    figures = json.loads(out.read_text())
+    assert figures["pairs"] == {"dup": 84, "same": 67, "diff": 194}
+    shipped = figures["shipped"]
+    assert (shipped["threshold"], shipped["false_pairs"]) == (0.56, 2)
+    assert {row["method"] for row in figures["table"]} >= {
+        "shipped: weighted words, figures agree",
+        "plain word Jaccard",
+    }

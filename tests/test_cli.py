@@ -47,7 +47,7 @@ def write_config(tmp_path: Path, body: str) -> Path:
     return path
 
 
-@pytest.mark.parametrize("command", ["ingest", "backfill", "stats"])
+@pytest.mark.parametrize("command", ["ingest", "backfill", "stats", "stories", "episodes", "view"])
 def test_every_command_has_help_naming_the_database_option(command: str) -> None:
     result = run(command, "--help", db="")
     assert result.returncode == 0
@@ -141,6 +141,32 @@ def test_stats_prints_tables(feed_server: FeedHTTPServer, sqlite_url: str, loopb
     assert result.returncode == 0
     assert result.stdout.startswith("5 articles, published 2026-11-08T00:00:00+00:00 to 2026-11-10T08:00:00+00:00")
     assert "The Verge" in result.stdout and "Sources (top 5 of 5)" in result.stdout
+
+
+def test_stories_lists_each_story_once_with_its_copies(
+    feed_server: FeedHTTPServer, sqlite_url: str, loopback_config: Path
+) -> None:
+    for name in ("google_news_story_meta.xml", "google_news_story_layoffs.xml"):
+        run("ingest", "--config", str(loopback_config), "--url", feed_server.url(f"/feeds/{name}"), db=sqlite_url)
+    result = run("stories", "--company", "Meta", "--since", "2026-10-20", "--json", db=sqlite_url)
+    assert result.returncode == 0, result.stderr
+    listed = json.loads(result.stdout)
+    assert listed["link"] == "company=Meta&from=2026-10-20&to=2026-10-28&view=articles"
+    assert [(s["title"], s["publisher"], s["articles"], s["outlets"]) for s in listed["list"]] == [
+        ("Meta's AI pivot leaves staff burned out", "Fortune", 1, 1),
+        ("Meta hires 50 AI researchers from OpenAI", "The Information", 1, 1),  # as early as the cuts: newer id
+        ("Meta cuts 600 jobs in its AI unit", "Reuters", 3, 3),
+        ("Meta's AI pivot leaves staff burned out", "The Verge", 2, 2),
+    ]
+    cuts = listed["list"][2]
+    assert cuts["published_at"] == "2026-10-22T07:00:00.000Z"
+    assert [(c["publisher"], c["title"]) for c in cuts["copies"]] == [
+        ("Reuters", "Meta cuts 600 jobs in its AI unit"),
+        ("CNBC", "Meta lays off 600 workers in superintelligence lab"),
+        ("Business Insider", "Inside Meta's job cuts: what the memo said"),
+    ]
+    table = run("stories", "--company", "Meta", "--since", "2026-10-20", db=sqlite_url)
+    assert table.returncode == 0 and "4 stories, page 1 of 1" in table.stdout
 
 
 def test_backfill_walks_google_news_in_day_windows(

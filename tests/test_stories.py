@@ -73,6 +73,11 @@ def test_headlines_are_the_same_news_only_when_their_words_and_figures_agree(a: 
             "<ol><li><a href='https://news.google.com/__i/rss/rd/articles/CBMiDDDD4444'>D</a></li></ol>",
             ("CBMiCCCC3333", "CBMiDDDD4444"),
         ),
+        (  # a 2020 top-stories cluster ends in a "View Full Coverage" link: a page of Google's, not an article
+            "https://news.google.com/__i/rss/rd/articles/CBMiHHHH8888?oc=5",
+            '<ol><li><a href="https://news.google.com/stories/CAAqfQgKIndD?oc=5">View Full Coverage</a></li></ol>',
+            ("CBMiHHHH8888",),
+        ),
         ("https://example.com/story", '<a href="https://news.google.com/rss/articles/CBMiEEEE5555">E</a>', ()),
         ("https://news.google.com/rss/articles/CBMiFFFF6666", "a plain snippet", ("CBMiFFFF6666",)),
         ("https://news.google.com/rss/articles/CBMiGGGG7777", '<a href="javascript:alert(1)">x</a>', ("CBMiGGGG7777",)),

@@ -157,11 +157,12 @@ def test_unknown_and_malformed_parameters_are_noted_not_fatal(app: AppTest) -> N
     assert "company" not in app.query_params
 
 
-def test_overview_shows_figures_against_the_previous_period(app: AppTest) -> None:
-    app.query_params.update({"from": "2026-10-30", "to": "2026-11-28"})
+@pytest.mark.parametrize(("count", "label"), [({}, "Stories"), ({"count": "articles"}, "Articles")])
+def test_overview_shows_figures_against_the_previous_period(app: AppTest, count: dict, label: str) -> None:
+    app.query_params.update({"from": "2026-10-30", "to": "2026-11-28", **count})
     app.run()
     labels = [m.label for m in app.metric]
-    assert labels == ["Articles", "Mean tone", "Share negative (%)"]
+    assert labels == [label, "Mean tone", "Share negative (%)"]
     assert int(app.metric[0].value.replace(",", "")) > 0
     assert app.metric[0].delta is not None
 
@@ -187,8 +188,12 @@ def test_the_planted_burnout_event_at_meta_is_one_episode(app: AppTest) -> None:
     assert list(zip(found["series"], found["start"], found["end"], strict=True)) == [
         ("burnout · Meta", "2026-10-18", "2026-10-29")
     ]
-    assert found["articles"][0] > found["usual_high"][0]
-    assert app.subheader[-1].value == "Headlines behind: burnout · Meta, 2026-10-18 to 2026-10-29"
+    # Counted in stories: each run by two outlets, so twice as many articles.
+    assert found["stories"][0] > found["usual_high"][0] and found["articles"][0] == 2 * found["stories"][0]
+    assert found["outlets"][0] == 4
+    assert app.subheader[-1].value == "Stories behind: burnout · Meta, 2026-10-18 to 2026-10-29"
+    behind = app.dataframe[-1].value
+    assert list(behind["outlets"].unique()) == [2] and found["top_stories"][0].startswith(behind["title"][0])
 
 
 def test_the_article_list_is_paged_and_sortable(app: AppTest) -> None:

@@ -58,12 +58,13 @@ def command_view(demo_url: str, link: str, *options: str) -> dict:
     return json.loads(result.stdout)
 
 
-def test_the_overview_figures_are_the_pages(demo_url: str, browser_view) -> None:
-    link = "company=Meta&company=OpenAI&from=2026-10-01&to=2026-11-28"
+@pytest.mark.parametrize(("count", "label"), [("", "Stories"), ("&count=articles", "Articles")])
+def test_the_overview_figures_are_the_pages(demo_url: str, browser_view, count: str, label: str) -> None:
+    link = "company=Meta&company=OpenAI&from=2026-10-01&to=2026-11-28" + count
     printed, page = command_view(demo_url, link), browser_view(link)
     figures = {row["label"]: row["value"] for row in printed["tables"]["figures"]}
     assert [m.label for m in page.metric] == list(figures)
-    assert page.metric[0].value == f"{figures['Articles']:,.0f}"
+    assert page.metric[0].value == f"{figures[label]:,.0f}"
     assert page.metric[1].value == f"{figures['Mean tone']:+.3f}"
     assert page.metric[2].value == f"{figures['Share negative (%)']:.1f}"
 
@@ -82,7 +83,9 @@ def test_the_compare_tables_are_the_pages(demo_url: str, browser_view) -> None:
     ("link", "table", "options"),
     [
         ("company=Meta&view=articles&from=2026-08-01&to=2026-11-28", "articles", ()),
+        ("company=Meta&view=articles&from=2026-08-01&to=2026-11-28&count=articles", "articles", ()),
         ("company=Meta&topic=burnout&view=spikes&from=2026-09-01&to=2026-11-28", "articles", ()),
+        ("company=Meta&topic=burnout&view=spikes&from=2026-09-01&to=2026-11-28&count=articles", "articles", ()),
         ("q=lays off&view=trends&step=week", "articles", ()),
     ],
 )
@@ -92,14 +95,27 @@ def test_the_listed_articles_are_the_pages(demo_url: str, browser_view, link: st
     assert [row["title"] for row in printed["tables"][table]] == list(shown["title"])
 
 
+def test_a_story_row_lists_its_copies(demo_url: str) -> None:
+    link = "company=Meta&topic=burnout&view=articles&from=2026-10-20&to=2026-10-20"
+    printed = command_view(demo_url, link, "--row", "0")
+    story = printed["tables"]["articles"][0]
+    copies = printed["tables"]["copies"]
+    assert len(copies) == story["articles"] == 2  # every planted story runs in two outlets
+    assert len({c["publisher"] for c in copies}) == story["outlets"]
+    assert (copies[0]["published_at"], copies[0]["title"]) == (story["published_at"], story["title"])
+    assert command_view(demo_url, link + "&count=articles", "--row", "0")["tables"]["copies"] == []
+
+
 def test_the_episode_table_and_the_sources_are_the_pages(demo_url: str, browser_view) -> None:
     link = "view=spikes&from=2026-08-01&to=2026-11-28"
     printed, page = command_view(demo_url, link), browser_view(link)
     shown = page.dataframe[0].value
     assert len(printed["tables"]["episodes"]) >= 3  # the demo's three planted events, at least
+    columns = ["series", "start", "end", "stories", "articles", "outlets", "top_stories"]
     assert [
-        (r["series"], r["start"][:10], r["end"][:10], r["articles"]) for r in printed["tables"]["episodes"]
-    ] == list(zip(shown["series"], shown["start"], shown["end"], shown["articles"], strict=True))
+        (r["series"], r["start"][:10], r["end"][:10], r["stories"], r["articles"], r["outlets"], r["top_stories"])
+        for r in printed["tables"]["episodes"]
+    ] == list(zip(*(shown[c] for c in columns), strict=True))
     printed, page = command_view(demo_url, "view=sources"), browser_view("view=sources")
     assert [r["publisher"] for r in printed["tables"]["publishers"]] == list(page.dataframe[0].value["publisher"])
 

@@ -2,7 +2,8 @@
 
 Everything it writes is marked: feeds are named "Demo: ...", publishers "(demo)", links point at the
 reserved ``.invalid`` domain. Planted events let a viewer check the charts find what is there: a burnout
-spike at Meta, a layoffs wave at Microsoft, and a safety controversy at OpenAI.
+spike at Meta, a layoffs wave at Microsoft, and a safety controversy at OpenAI. As real news is, each story
+runs in one to three of the demo outlets, so counting stories and counting articles differ.
 """
 
 from __future__ import annotations
@@ -75,23 +76,26 @@ EVENTS = [  # (company, topic or "controversy", first day back from the end, las
     ("Microsoft", "layoffs", 75, 65, 5),
     ("OpenAI", "controversy", 20, 16, 6),
 ]
+# Each planted story carries its own figure ({k}), so the event is many distinct stories, not one retold.
 EVENT_HEADLINES = {
     "burnout": [
-        "{c} AI staff describe burnout and exhaustion after months of crunch",
-        "Burned-out engineers leave {c} as 80-hour weeks become the norm",
-        "Inside {c}'s AI push: long hours, burnout and a toxic culture",
+        "{c} AI staff describe burnout and exhaustion after {k} days of crunch",
+        "{k} burned-out engineers leave {c} as 80-hour weeks become the norm",
+        "Inside {c}'s AI push: {k} staff report burnout in survey",
     ],
     "layoffs": [
-        "{c} lays off {n},000 as it restructures around AI",
-        "{c} job cuts widen to sales and engineering teams",
-        "{c} confirms another round of layoffs",
+        "{c} lays off {k}0 more as it restructures around AI",
+        "{c} job cuts widen: {k} sales and engineering roles go",
+        "{c} confirms another round of layoffs hitting {k} staff",
     ],
     "controversy": [
-        "{c} faces backlash after {p} safety failures",
-        "{c} criticized as researchers quit over safety concerns",
-        "Regulators probe {c} over harmful {p} answers",
+        "{c} faces backlash after {k} {p} safety failures",
+        "{c} criticized as {k} researchers sign letter over safety concerns",
+        "{c} pulls {p} feature after {k} safety incidents",
     ],
 }
+COPIES = ([1, 2, 3], [5, 3, 2])  # how many outlets run a background story, and how often (1.7 on average)
+EVENT_COPIES = 2  # every planted story runs in two outlets
 Progress = Callable[[int, int], None]
 
 
@@ -106,48 +110,55 @@ class DemoSpec:
 
 
 def generate(spec: DemoSpec, companies: list[str]) -> Iterator[tuple[str, Article]]:
-    """(demo feed name, article) pairs, deterministic for a seed, produced one at a time."""
+    """(demo feed name, article) pairs, deterministic for a seed, produced one at a time: ``spec.articles``
+    background articles (stories, each run by one to three outlets), then the planted events' stories."""
     rng = random.Random(spec.seed)
     end = spec.end or datetime.now(UTC)
     names = [c for c in companies if c in WEIGHTS] or companies
     weights = [WEIGHTS.get(c, 1) for c in names]
     feed_names = [f"Demo: {p.removesuffix(' (demo)')}" for p in PUBLISHERS]
-
-    def article(title: str, summary: str, when: datetime, index: int) -> tuple[str, Article]:
-        publisher_index = index % len(PUBLISHERS)
-        slug = f"{index:07d}"
-        return feed_names[index % len(feed_names)], Article(
-            title=title,
-            link=f"https://news.demo.invalid/{slug}",
-            publisher=PUBLISHERS[publisher_index],
-            # Templated headlines repeat; a host per article keeps each one its own story for de-duplication.
-            publisher_domain=f"a{slug}.news.demo.invalid",
-            summary=summary,
-            published_at=when,
-            published_from="published",
-            guid=f"demo-{slug}",
-        )
-
-    def fill(template: str, company: str) -> str:
-        other = rng.choice([c for c in names if c != company] or [company])
-        return template.format(c=company, p=PRODUCTS.get(company, "its model"), o=other, n=rng.randint(2, 9))
-
     index = 0
-    for _ in range(spec.articles):
+
+    def story(title: str, summary: str, when: datetime, copies: int) -> Iterator[tuple[str, Article]]:
+        """One story as run by ``copies`` outlets: the first at ``when``, the others within six hours."""
+        nonlocal index
+        for rank, outlet in enumerate(rng.sample(range(len(PUBLISHERS)), copies)):
+            slug = f"{index:07d}"
+            index += 1
+            yield (
+                feed_names[outlet],
+                Article(
+                    title=title,
+                    link=f"https://news.demo.invalid/{slug}",
+                    publisher=PUBLISHERS[outlet],
+                    # Templated headlines repeat; a host per article keeps each one its own for de-duplication.
+                    publisher_domain=f"a{slug}.news.demo.invalid",
+                    summary=summary,
+                    published_at=when + timedelta(minutes=rng.randint(0, 360)) if rank else when,
+                    published_from="published",
+                    guid=f"demo-{slug}",
+                ),
+            )
+
+    def fill(template: str, company: str, figure: int = 0) -> str:
+        other = rng.choice([c for c in names if c != company] or [company])
+        return template.format(c=company, p=PRODUCTS.get(company, "its model"), o=other, n=rng.randint(2, 9), k=figure)
+
+    while index < spec.articles:
         company = rng.choices(names, weights)[0]
         _, headline, summary = rng.choice(TEMPLATES)
         when = end - timedelta(minutes=rng.randint(0, spec.days * 24 * 60 - 1))
-        yield article(fill(headline, company), fill(summary, company), when, index)
-        index += 1
+        copies = min(rng.choices(*COPIES)[0], spec.articles - index)
+        yield from story(fill(headline, company), fill(summary, company), when, copies)
     for company, kind, first, last, per_day in EVENTS:
         if company not in names or first >= spec.days:
             continue
+        figures = iter(rng.sample(range(11, 1000), (first - last + 1) * per_day))
         for days_back in range(last, first + 1):
             for _ in range(per_day):
                 when = end - timedelta(days=days_back, minutes=rng.randint(0, 24 * 60 - 1))
-                title = fill(rng.choice(EVENT_HEADLINES[kind]), company)
-                yield article(title, "", when, index)
-                index += 1
+                title = fill(rng.choice(EVENT_HEADLINES[kind]), company, next(figures))
+                yield from story(title, "", when, EVENT_COPIES)
 
 
 def _batches(pairs: Iterable[tuple[str, Article]], size: int) -> Iterator[tuple[str, list[Article]]]:
@@ -207,7 +218,7 @@ def _event_articles(spec: DemoSpec, companies: list[str]) -> int:
     """How many planted-event articles a spec adds to its background articles."""
     names = [c for c in companies if c in WEIGHTS] or companies
     return sum(
-        (first - last + 1) * per_day
+        (first - last + 1) * per_day * EVENT_COPIES
         for company, _, first, last, per_day in EVENTS
         if company in names and first < spec.days
     )

@@ -101,14 +101,18 @@ def tone_chart(tone: pd.DataFrame, spikes: pd.DataFrame, names: list[str]) -> go
 
 
 def volume_chart(
-    volume: pd.DataFrame, names: list[str], measure: str = "share", episodes: pd.DataFrame | None = None
+    volume: pd.DataFrame,
+    names: list[str],
+    measure: str = "share",
+    episodes: pd.DataFrame | None = None,
+    unit: str = "articles",
 ) -> go.Figure:
-    """Articles naming each company over time: share of voice (stacked, %), count, or per 100 articles, with
-    every episode (episodes.find) as a band."""
+    """Stories (or articles: ``unit``) naming each company over time: share of voice (stacked, %), count, or
+    per 100 of the period's, with every episode (episodes.find) as a band."""
     titles = {
         "share": ("Share of voice", "% of company mentions"),
-        "n": ("Volume", "articles"),
-        "per100": ("Volume", "per 100 articles"),
+        "n": ("Volume", unit),
+        "per100": ("Volume", f"per 100 {unit}"),
     }
     column = {"share": "share", "n": "smoothed", "per100": "per100"}[measure]
     fig = go.Figure()
@@ -123,7 +127,7 @@ def volume_chart(
                 stackgroup="share" if measure == "share" else None,
                 line={"color": color_for(company, names)},
                 customdata=data[["n"]].to_numpy(),
-                hovertemplate="%{y:.1f} (%{customdata[0]} articles)",
+                hovertemplate="%{y:.1f} (%{customdata[0]} " + unit + ")",
             )
         )
     _episode_bands(fig, episodes, volume["period"], names)
@@ -131,9 +135,15 @@ def volume_chart(
     return _layout(fig, title, y_title)
 
 
-def topic_chart(topics: pd.DataFrame, names: list[str], norm: str, episodes: pd.DataFrame | None = None) -> go.Figure:
-    """Topic mentions over time per company: articles mentioning the topic, as a count or per 100, with the
-    topic episodes as bands."""
+def topic_chart(
+    topics: pd.DataFrame,
+    names: list[str],
+    norm: str,
+    episodes: pd.DataFrame | None = None,
+    unit: str = "articles",
+) -> go.Figure:
+    """Topic mentions over time per company: stories (or articles: ``unit``, the name of the frame's count
+    column) mentioning the topic, as a count or per 100, with the topic episodes as bands."""
     fig = go.Figure()
     dashes = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"]
     topic_names = list(topics["topic"].unique())
@@ -145,18 +155,19 @@ def topic_chart(topics: pd.DataFrame, names: list[str], norm: str, episodes: pd.
                 mode="lines+markers",
                 name=f"{topic} · {company}",
                 line={"color": color_for(company, names), "dash": dashes[topic_names.index(topic) % len(dashes)]},
-                customdata=data[["n", "articles"]].to_numpy(),
-                hovertemplate="%{y:.1f} (%{customdata[0]} of %{customdata[1]} articles)",
+                customdata=data[["n", unit]].to_numpy(),
+                hovertemplate="%{y:.1f} (%{customdata[0]} of %{customdata[1]} " + unit + ")",
             )
         )
     if episodes is not None:
         _episode_bands(fig, episodes[episodes["kind"] == "topic"], topics["period"], names)
-    y_title = "per 100 articles about the company" if norm == "per100" else "articles"
+    y_title = f"per 100 {unit} about the company" if norm == "per100" else unit
     return _layout(fig, "Topic mentions", y_title)
 
 
-def heatmap(matrix: pd.DataFrame, value: str = "per100") -> go.Figure:
-    """Company x topic: rate per 100 articles (colour) with the tone toward the company in those articles."""
+def heatmap(matrix: pd.DataFrame, value: str = "per100", unit: str = "articles") -> go.Figure:
+    """Company x topic: rate per 100 stories (or articles: ``unit``) about the company (colour) with the tone
+    toward the company in those."""
     companies = list(dict.fromkeys(matrix["company"]))
     topics = list(dict.fromkeys(matrix["topic"]))
     z = [[float(matrix[(matrix.company == c) & (matrix.topic == t)][value].iloc[0]) for t in topics] for c in companies]
@@ -170,13 +181,13 @@ def heatmap(matrix: pd.DataFrame, value: str = "per100") -> go.Figure:
             text=text,
             texttemplate="%{text}",
             customdata=[[("n/a" if t is None or pd.isna(t) else f"{t:+.2f}") for t in row] for row in tone],
-            hovertemplate="%{y} · %{x}: %{z:.1f} per 100 articles, tone %{customdata}<extra></extra>",
+            hovertemplate="%{y} · %{x}: %{z:.1f} per 100 " + unit + ", tone %{customdata}<extra></extra>",
             colorscale="Blues",
             colorbar={"title": {"text": "per 100"}},
         )
     )
     fig.update_layout(
-        title={"text": "Topics per 100 articles about each company"}, margin={"l": 80, "r": 10, "t": 50, "b": 40}
+        title={"text": f"Topics per 100 {unit} about each company"}, margin={"l": 80, "r": 10, "t": 50, "b": 40}
     )
     return fig
 

@@ -443,8 +443,8 @@ def story_page(
     span: tuple[date, date] | None = None,
     count: bool = True,
 ) -> tuple[pd.DataFrame, int]:
-    """One page of the selection's stories, one row each: its first article's headline, publisher and link,
-    its first publication, its number of outlets and articles, its mean tone, companies (with the mean tone
+    """One page of the selection's stories, one row each: its earliest article's headline, publisher, link and
+    time, its number of outlets and articles, its mean tone, companies (with the mean tone
     toward each) and topics; and how many stories the selection holds (-1 when not ``count``ed)."""
     span = span if span is not None else filters.span()
     total = selection_size(reader, filters, span) if count else -1
@@ -465,34 +465,33 @@ def story_page(
 
 
 def _story_rows(reader: Reader, ids: Sequence[int]) -> pd.DataFrame:
-    """The rows of some stories, in the order given."""
+    """The rows of some stories, in the order given: each shown by its earliest article."""
     wanted = list(ids) or [-1]
     with reader.engine.connect() as conn:
         found = {
             r.id: r
             for r in conn.execute(
                 select(
-                    stories.c.id,
-                    stories.c.first_published_at,
-                    stories.c.articles.label("size"),
-                    _story_mean().label("mean"),  # type: ignore[arg-type]
-                    stories.c.topic_mask,
-                    articles.c.publisher,
-                    articles.c.title,
-                    articles.c.link,
-                    articles.c.summary,
-                )
-                .join(articles, articles.c.id == stories.c.id)
-                .where(stories.c.id.in_(wanted))
+                    stories.c.id, stories.c.articles.label("size"), _story_mean().label("mean"), stories.c.topic_mask
+                ).where(stories.c.id.in_(wanted))  # type: ignore[arg-type]
             )
         }
-        outlets = dict(
-            conn.execute(
-                select(articles.c.story_id, func.count(func.distinct(articles.c.publisher)))
-                .where(articles.c.story_id.in_(wanted))
-                .group_by(articles.c.story_id)
-            ).all()
-        )
+        first: dict[int, object] = {}
+        outlets: dict[int, set[str]] = {}
+        for row in conn.execute(
+            select(
+                articles.c.story_id,
+                articles.c.published_at,
+                articles.c.publisher,
+                articles.c.title,
+                articles.c.link,
+                articles.c.summary,
+            )
+            .where(articles.c.story_id.in_(wanted))
+            .order_by(articles.c.story_id, articles.c.published_at, articles.c.id)
+        ):
+            first.setdefault(row.story_id, row)
+            outlets.setdefault(row.story_id, set()).add(row.publisher)
         tones: dict[int, dict[str, float]] = {}
         for story, company, n, tone_sum in conn.execute(
             select(story_companies).where(story_companies.c.story_id.in_(wanted))
@@ -501,21 +500,21 @@ def _story_rows(reader: Reader, ids: Sequence[int]) -> pd.DataFrame:
     topic_bits = reader.label_bits()["topic"]
     records = []
     for story in ids:
-        r = found.get(story)
-        if r is None:
+        r, lead = found.get(story), first.get(story)
+        if r is None or lead is None:
             continue
         records.append(
             {
                 "id": r.id,
-                "published_at": r.first_published_at,
-                "publisher": r.publisher,
-                "title": r.title,
-                "link": r.link,
+                "published_at": lead.published_at,  # type: ignore[attr-defined]
+                "publisher": lead.publisher,  # type: ignore[attr-defined]
+                "title": lead.title,  # type: ignore[attr-defined]
+                "link": lead.link,  # type: ignore[attr-defined]
                 "tone": r.mean,
                 "tone_label": label_for(r.mean) if r.mean is not None else None,
-                "outlets": int(outlets.get(r.id, 1)),
+                "outlets": len(outlets[story]),
                 "articles": int(r.size),
-                "summary": r.summary,
+                "summary": lead.summary,  # type: ignore[attr-defined]
                 "companies": ", ".join(sorted(tones.get(r.id, {}))),
                 "topics": ", ".join(sorted(n for n, bit in topic_bits.items() if r.topic_mask & bit)),
                 "company_tone": tones.get(r.id, {}),

@@ -235,9 +235,9 @@ class Figure:
         return self.value - self.previous
 
 
-def headline_figures(current: pd.DataFrame, previous: pd.DataFrame) -> list[Figure]:
-    """Articles, mean tone and share negative for the selection and for the period before it
-    (both queries.day_cube rows, so an article naming two companies counts once)."""
+def headline_figures(current: pd.DataFrame, previous: pd.DataFrame, unit: str = "Articles") -> list[Figure]:
+    """Stories or articles (``unit``), mean tone and share negative for the selection and for the period before
+    it (both queries.day_cube rows, so one naming two companies counts once)."""
 
     def mean_tone(frame: pd.DataFrame) -> float | None:
         toned = frame["toned"].sum()
@@ -248,7 +248,7 @@ def headline_figures(current: pd.DataFrame, previous: pd.DataFrame) -> list[Figu
         return float(100 * frame["neg"].sum() / toned) if toned else None
 
     return [
-        Figure("Articles", float(current["articles"].sum()), float(previous["articles"].sum())),
+        Figure(unit, float(current["articles"].sum()), float(previous["articles"].sum())),
         Figure("Mean tone", mean_tone(current), mean_tone(previous)),
         Figure("Share negative (%)", share_negative(current), share_negative(previous)),
     ]

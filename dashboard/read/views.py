@@ -19,9 +19,17 @@ from dashboard.read.filters import Filters
 from dashboard.read.reader import Reader
 from dashboard.read.stats import feed_health
 
-HEADLINES = 200  # articles listed under a chart
-PAGE_SIZE = 50  # articles per page of the Articles view
+HEADLINES = 200  # stories (or articles) listed under a chart
+PAGE_SIZE = 50  # stories (or articles) per page of the Articles view
 SORTS = ("newest", "oldest", "most negative", "most positive")
+TOP_STORIES = 5  # an episode's largest stories, named in its row
+
+
+def in_units(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
+    """A table with its counts named for what they count: "stories" (the default) or "articles"."""
+    if not filters.stories:
+        return frame
+    return frame.rename(columns={"articles": "stories", "company_articles": "company_stories"})
 
 
 def companies_of(config: Config, filters: Filters) -> list[str]:
@@ -45,7 +53,7 @@ class ViewData:
 @dataclass(frozen=True)
 class Overview(ViewData):
     figures: pd.DataFrame  # label, value, previous, delta: the selection against the period before it
-    volume: pd.DataFrame  # articles per company and period (the small multiples)
+    volume: pd.DataFrame  # stories (or articles) per company and period (the small multiples)
 
 
 @dataclass(frozen=True)
@@ -55,13 +63,13 @@ class Trends(ViewData):
     volume: pd.DataFrame
     topics: pd.DataFrame
     episodes: pd.DataFrame  # drawn as bands on the volume and topic charts
-    articles: pd.DataFrame  # the newest articles of the selection, or of the selected periods
+    articles: pd.DataFrame  # the newest stories (or articles) of the selection, or of the selected periods
 
 
 @dataclass(frozen=True)
 class Spikes(ViewData):
-    episodes: pd.DataFrame  # every episode of volume and topic mentions, newest first (episodes.EPISODE_COLUMNS)
-    articles: pd.DataFrame  # the headlines behind the picked episode (the first, unless another is picked)
+    episodes: pd.DataFrame  # every episode of volume and topic mentions, newest first, with its make-up
+    articles: pd.DataFrame  # the stories behind the picked episode (the first, unless another is picked)
     picked: str  # what the headlines are behind, in words ("" when there is no episode)
 
 
@@ -73,7 +81,8 @@ class Compare(ViewData):
 
 @dataclass(frozen=True)
 class Articles(ViewData):
-    articles: pd.DataFrame
+    articles: pd.DataFrame  # one page: a row per story (its first headline, outlets, articles) or per article
+    copies: pd.DataFrame  # every article of the story in the picked row (counting stories; else empty)
     total: int
     page: int
     pages: int
@@ -144,12 +153,49 @@ def episode_span(episode: pd.Series, step: str) -> tuple[date, date]:
     return trends.period_span(episode["start"], step)[0], trends.period_span(episode["end"], step)[1]
 
 
+def _page(reader: Reader, filters: Filters, **kwargs: object) -> tuple[pd.DataFrame, int]:
+    """One page of the selection: of stories (one row each) or of articles, as filters.count says."""
+    read = queries.story_page if filters.stories else queries.article_page
+    return read(reader, filters, **kwargs)  # type: ignore[arg-type]
+
+
 def headlines(
     reader: Reader, filters: Filters, span: tuple[date, date] | None = None, sort: str = "newest"
 ) -> pd.DataFrame:
-    """Up to HEADLINES of the selection's articles (in ``span``, when given), for a table under a chart."""
-    frame, _ = queries.article_page(reader, filters, sort=sort, page=1, size=HEADLINES, span=span, count=False)
+    """Up to HEADLINES of the selection's stories or articles (in ``span``, when given), for a table under a
+    chart."""
+    frame, _ = _page(reader, filters, sort=sort, page=1, size=HEADLINES, span=span, count=False)
     return frame
+
+
+def _narrowed(filters: Filters, episode: pd.Series) -> Filters:
+    """The filters of one episode's series: its company, and its topic for a topic episode."""
+    topics = (episode["topic"],) if episode["kind"] == "topic" else filters.topics
+    return replace(filters, companies=(episode["company"],), topics=topics)
+
+
+def _named(largest: pd.DataFrame) -> str:
+    """An episode's largest stories in one cell: each headline with how many outlets ran it."""
+    return " | ".join(f"{t} ({o} outlets)" for t, o in zip(largest["title"], largest["outlets"], strict=True))
+
+
+def with_makeup(reader: Reader, filters: Filters, table: pd.DataFrame) -> pd.DataFrame:
+    """Episodes with what they are made of: their distinct stories, the articles (copies) and outlets that
+    carried them, and their largest stories by name. The detector's count is of filters.count's unit."""
+    table = in_units(table, filters)
+    made = [
+        queries.story_summary(reader, _narrowed(filters, e), episode_span(e, filters.step), TOP_STORIES)
+        for _, e in table.iterrows()
+    ]
+    # The detector counted one unit; the other comes from the episode's stories.
+    other = {"articles": [m[1] for m in made]} if filters.stories else {"stories": [m[0] for m in made]}
+    table = table.assign(
+        **other,
+        outlets=[m[2] for m in made],
+        top_stories=[_named(m[3]) for m in made],
+    )
+    first = ["series", "start", "peak", "end", "stories", "articles", "outlets"]
+    return table[first + [c for c in table.columns if c not in first]]
 
 
 def overview(reader: Reader, config: Config, filters: Filters) -> Overview:
@@ -160,7 +206,7 @@ def overview(reader: Reader, config: Config, filters: Filters) -> Overview:
     figures = pd.DataFrame(
         [
             {"label": f.label, "value": f.value, "previous": f.previous, "delta": f.delta}
-            for f in trends.headline_figures(current, previous)
+            for f in trends.headline_figures(current, previous, filters.count.capitalize())
         ]
     )
     return Overview(figures=figures, volume=_volume(config, filters, cube, current))
@@ -180,24 +226,25 @@ def trends_view(reader: Reader, config: Config, filters: Filters, periods: Seque
         tone=series["tone"],
         tone_spikes=tone_spikes(series["tone"]),
         volume=series["volume"],
-        topics=series["topics"],
-        episodes=_episodes_in(history, start, config, filters),
+        topics=in_units(series["topics"], filters),
+        episodes=in_units(_episodes_in(history, start, config, filters), filters),
         articles=listed,
     )
 
 
 def spikes_view(reader: Reader, config: Config, filters: Filters, row: int = 0) -> Spikes:
     """Every episode, and the most negative headlines behind the one in ``row`` of the table."""
-    table = find_episodes(reader, config, filters)
+    table = with_makeup(reader, filters, find_episodes(reader, config, filters))
     if not len(table):
-        return Spikes(episodes=table, articles=pd.DataFrame(columns=queries.ARTICLE_COLUMNS), picked="")
+        columns = queries.STORY_COLUMNS if filters.stories else queries.ARTICLE_COLUMNS
+        return Spikes(episodes=table, articles=pd.DataFrame(columns=columns), picked="")
     picked = table.iloc[min(max(row, 0), len(table) - 1)]
-    topics = (picked["topic"],) if picked["kind"] == "topic" else filters.topics
-    narrowed = replace(filters, companies=(picked["company"],), topics=topics)
     first, last = episode_span(picked, filters.step)
+    # Its stories, largest first (what drove it); counting articles, its most negative headlines.
+    sort = "largest" if filters.stories else "most negative"
     return Spikes(
         episodes=table,
-        articles=headlines(reader, narrowed, (first, last), "most negative"),
+        articles=headlines(reader, _narrowed(filters, picked), (first, last), sort),
         picked=f"{picked['series']}, {first:%Y-%m-%d} to {last:%Y-%m-%d}",
     )
 
@@ -207,22 +254,27 @@ def compare(reader: Reader, config: Config, filters: Filters) -> Compare:
     companies, topics = companies_of(config, filters), topics_of(config, filters)
     cube = queries.company_cube(reader, filters, companies, topics)
     return Compare(
-        companies=trends.company_summary(cube, companies),
-        company_topic=trends.company_topic_matrix(cube, companies, topics),
+        companies=in_units(trends.company_summary(cube, companies), filters),
+        company_topic=in_units(trends.company_topic_matrix(cube, companies, topics), filters),
     )
 
 
-def articles(reader: Reader, config: Config, filters: Filters, page: int = 1, sort: str = "newest") -> Articles:
-    """One page of the selection's articles (the last page when ``page`` is past it), with each selected
-    company's tone."""
-    frame, total = queries.article_page(reader, filters, sort=sort, page=page, size=PAGE_SIZE)
+def articles(
+    reader: Reader, config: Config, filters: Filters, page: int = 1, sort: str = "newest", row: int | None = None
+) -> Articles:
+    """One page of the selection's stories (or articles: filters.count), with each selected company's tone,
+    and every copy of the story in ``row`` of the page."""
+    frame, total = _page(reader, filters, sort=sort, page=page, size=PAGE_SIZE)
     pages = max(1, -(-total // PAGE_SIZE))
     if page > pages:  # the selection shrank under the page asked for
         page = pages
-        frame, total = queries.article_page(reader, filters, sort=sort, page=page, size=PAGE_SIZE)
+        frame, total = _page(reader, filters, sort=sort, page=page, size=PAGE_SIZE)
     for company in filters.companies:
         frame[f"tone: {company}"] = [tones.get(company) for tones in frame["company_tone"]]
-    return Articles(articles=frame, total=total, page=page, pages=pages)
+    copies = pd.DataFrame(columns=queries.ARTICLE_COLUMNS)
+    if filters.stories and row is not None and 0 <= row < len(frame):
+        copies = queries.story_copies(reader, int(frame["id"].iloc[row]))
+    return Articles(articles=frame, copies=copies, total=total, page=page, pages=pages)
 
 
 def sources(reader: Reader, config: Config, filters: Filters) -> Sources:

@@ -34,6 +34,11 @@ class Context:
     def all_companies(self) -> list[str]:
         return [c.name for c in self.config.companies]
 
+    @property
+    def unit(self) -> str:
+        """What counts count: "stories" or "articles"."""
+        return self.filters.count
+
     def view(self, name: str, **params: object) -> views.ViewData:
         """The data of a view for these filters (cached until the data changes)."""
         return data.view(self.url, name, self.filters, self.version, tuple(sorted(params.items())))
@@ -45,26 +50,50 @@ def _csv_button(label: str, frame: pd.DataFrame, name: str) -> None:
     st.download_button(label, body, file_name=name, mime="text/csv", key=f"dl_{name}")
 
 
-def _headlines_table(frame: pd.DataFrame, key: str, height: int | None = None) -> None:
-    """Articles as a plain-text table; titles link out only to http(s) addresses."""
+def _plain(frame: pd.DataFrame) -> pd.DataFrame:
+    """Stories or articles as plain text: a story's row is its first headline, with its first publication and
+    how many outlets and articles ran it; titles link out only to http(s) addresses."""
     shown = pd.DataFrame(
         {
-            "time (UTC)": frame["published_at"].dt.strftime("%Y-%m-%d %H:%M"),
+            "time (UTC)": pd.to_datetime(frame["published_at"], utc=True).dt.strftime("%Y-%m-%d %H:%M"),
             "publisher": frame["publisher"],
             "title": frame["title"],
             "link": [safe_link(link) for link in frame["link"]],
-            "tone": frame["tone"].round(3),
         }
     )
+    for column in ("outlets", "articles"):
+        if column in frame:
+            shown[column] = frame[column]
+    shown["tone"] = pd.to_numeric(frame["tone"]).round(3)
     for column in ("companies", "topics"):
         if column in frame:
             shown[column] = frame[column]
-    st.dataframe(
-        shown,
+    return shown
+
+
+def _headlines_table(ctx: Context, frame: pd.DataFrame, key: str) -> None:
+    """Stories or articles as a plain-text table; selecting a story lists every copy of it below."""
+    stories = "outlets" in frame
+    event = st.dataframe(
+        _plain(frame),
         hide_index=True,
         width="stretch",
-        height=height or "auto",
         key=key,
+        column_config={"link": st.column_config.LinkColumn("link", display_text="open")},
+        **({"on_select": "rerun", "selection_mode": "single-row"} if stories else {}),
+    )
+    picked = event.selection.rows if stories and event and event.selection else []
+    if not picked:
+        if stories and len(frame):
+            st.caption("Select a story to list every copy of it.")
+        return
+    story = frame.iloc[picked[0]]
+    st.caption(f"Every copy of: {story['title']}")
+    st.dataframe(
+        _plain(data.copies(ctx.url, int(story["id"]), ctx.version)),
+        hide_index=True,
+        width="stretch",
+        key=f"{key}_copies",
         column_config={"link": st.column_config.LinkColumn("link", display_text="open")},
     )
 
@@ -75,15 +104,18 @@ def overview(ctx: Context) -> None:
     figures = shown.figures.to_dict("records")
     for column, figure in zip(st.columns(len(figures)), figures, strict=True):
         label, value, delta = figure["label"], figure["value"], figure["delta"]
-        fmt = "{:,.0f}" if label == "Articles" else ("{:+.3f}" if label == "Mean tone" else "{:.1f}")
+        count = label in ("Stories", "Articles")
+        fmt = "{:,.0f}" if count else ("{:+.3f}" if label == "Mean tone" else "{:.1f}")
         column.metric(
             label,
             "n/a" if pd.isna(value) else fmt.format(value),
-            None if pd.isna(delta) else fmt.format(delta) if label != "Articles" else f"{delta:+,.0f}",
+            None if pd.isna(delta) else fmt.format(delta) if not count else f"{delta:+,.0f}",
             delta_color="inverse" if label.startswith("Share negative") else "normal",
             help="Against the previous period of the same length.",
         )
-    st.subheader("Articles per company")
+    st.subheader(f"{ctx.unit.capitalize()} per company")
+    if ctx.filters.stories:
+        st.caption("Counting stories: a story run by many outlets counts once, with the mean tone of its copies.")
     st.plotly_chart(
         charts.small_multiples(shown.volume, ctx.companies, ctx.all_companies),
         config={"displayModeBar": False},
@@ -109,29 +141,30 @@ def trends_page(ctx: Context) -> None:
         ["share", "n", "per100"],
         index=["share", "n", "per100"].index(measure),
         horizontal=True,
-        format_func={"share": "share of voice", "n": "articles", "per100": "per 100 articles"}.get,
+        format_func={"share": "share of voice", "n": ctx.unit, "per100": f"per 100 {ctx.unit}"}.get,
         key="volume_measure",
     )
     volume_event = st.plotly_chart(
-        charts.volume_chart(shown.volume, ctx.all_companies, measure, shown.episodes),
+        charts.volume_chart(shown.volume, ctx.all_companies, measure, shown.episodes, ctx.unit),
         on_select="rerun",
         selection_mode=("points", "box"),
         key="volume_chart",
     )
     _csv_button("Download volume data (CSV)", shown.volume, "volume.csv")
     topic_event = st.plotly_chart(
-        charts.topic_chart(shown.topics, ctx.all_companies, f.norm, shown.episodes),
+        charts.topic_chart(shown.topics, ctx.all_companies, f.norm, shown.episodes, ctx.unit),
         on_select="rerun",
         selection_mode=("points", "box"),
         key="topic_chart",
     )
     _csv_button("Download topic data (CSV)", shown.topics, "topics.csv")
     periods = _selected_periods(tone_event, volume_event, topic_event)
-    st.subheader("Articles behind the selection" if periods else "Articles")
+    noun = ctx.unit.capitalize()
+    st.subheader(f"{noun} behind the selection" if periods else noun)
     if periods:
         st.caption(f"Showing {len(periods)} selected period(s); clear the chart selection to see all.")
         shown = ctx.view("trends", periods=tuple(periods))  # type: ignore[assignment]
-    _headlines_table(shown.articles, "trend_articles")
+    _headlines_table(ctx, shown.articles, "trend_articles")
 
 
 def _selected_periods(*events: object) -> list[pd.Timestamp]:
@@ -152,7 +185,9 @@ EPISODE_LABELS = {
     "start": "start",
     "peak": "peak",
     "end": "end",
-    "articles": st.column_config.NumberColumn("articles", help="articles in the episode"),
+    "stories": st.column_config.NumberColumn("stories", help="distinct stories in the episode"),
+    "articles": st.column_config.NumberColumn("articles", help="articles (every copy) in the episode"),
+    "outlets": st.column_config.NumberColumn("outlets", help="publishers that ran its stories"),
     "expected": st.column_config.NumberColumn("expected", help="what the weeks before predicted for these periods"),
     "usual_low": st.column_config.NumberColumn("usual from", help="9 in 10 quiet runs this long fall in this range"),
     "usual_high": st.column_config.NumberColumn("usual to"),
@@ -161,6 +196,7 @@ EPISODE_LABELS = {
     "tone": st.column_config.NumberColumn("tone", help="mean tone toward the company in the episode"),
     "tone_low": st.column_config.NumberColumn("tone 95% from"),
     "tone_high": st.column_config.NumberColumn("tone 95% to"),
+    "top_stories": st.column_config.TextColumn("largest stories", help="with how many outlets ran each"),
 }
 
 
@@ -171,11 +207,12 @@ def spikes(ctx: Context) -> None:
     if not len(table):
         st.info("No episodes in this selection: no run of periods is busier than its recent history allows.")
         return
+    unit = ctx.unit
     st.caption(
-        "An episode is a run of periods with more articles than the weeks before predict (by weekday, allowing "
+        f"An episode is a run of periods with more {unit} than the weeks before predict (by weekday, allowing "
         "for how much the counts usually vary): shown once, from start to peak to end. Select a row to read "
-        "the headlines behind it. Thin series are judged with care: a period needs 14 periods of history and a "
-        "run at least 5 articles, and under about 5 articles a day even a tripling for three days is missed "
+        f"the stories behind it. Thin series are judged with care: a period needs 14 periods of history and a "
+        f"run at least 5 {unit}, and under about 5 {unit} a day even a tripling for three days is missed "
         "more often than found."
     )
     dates = {c: table[c].dt.strftime("%Y-%m-%d") for c in ("start", "peak", "end")}
@@ -193,8 +230,8 @@ def spikes(ctx: Context) -> None:
     picked = event.selection.rows if event and event.selection else []
     if picked and picked[0] != 0:
         shown = ctx.view("spikes", row=picked[0])  # type: ignore[assignment]
-    st.subheader(f"Headlines behind: {shown.picked}")
-    _headlines_table(shown.articles, "spike_articles")
+    st.subheader(f"{'Stories' if ctx.filters.stories else 'Headlines'} behind: {shown.picked}")
+    _headlines_table(ctx, shown.articles, "spike_articles")
 
 
 def compare(ctx: Context) -> None:
@@ -205,41 +242,32 @@ def compare(ctx: Context) -> None:
     with left:
         st.plotly_chart(charts.bar_chart(summary, "mean_tone", "Mean tone toward each company"), key="compare_tone")
     with right:
-        st.plotly_chart(charts.bar_chart(summary, "articles", "Articles naming each company"), key="compare_volume")
+        st.plotly_chart(
+            charts.bar_chart(summary, ctx.unit, f"{ctx.unit.capitalize()} naming each company"), key="compare_volume"
+        )
     st.dataframe(summary.round(3), hide_index=True, width="stretch")
     _csv_button("Download comparison (CSV)", summary, "compare.csv")
-    st.plotly_chart(charts.heatmap(shown.company_topic), key="compare_heatmap")
+    st.plotly_chart(charts.heatmap(shown.company_topic, unit=ctx.unit), key="compare_heatmap")
     st.caption(
-        "Cells: articles mentioning the topic per 100 articles about the company; "
-        "hover for the tone toward the company in those articles."
+        f"Cells: {ctx.unit} mentioning the topic per 100 {ctx.unit} about the company; "
+        f"hover for the tone toward the company in those {ctx.unit}."
     )
     _csv_button("Download heatmap data (CSV)", shown.company_topic, "company_topic.csv")
 
 
 def articles_page(ctx: Context, explain: callable) -> None:  # type: ignore[valid-type]
-    """The selection's articles, sortable and paged; select a row to see why it scored as it did."""
+    """The selection's stories (or articles), sortable and paged; select a row to see a story's copies and why
+    its headline scored as it did."""
     left, right = st.columns([2, 1])
     sort = left.selectbox("Sort by", views.SORTS, key="article_sort")
-    shown: views.Articles = ctx.view(  # type: ignore[assignment]
-        "articles", page=int(st.session_state.get("article_page", 1)), sort=sort
-    )
+    page = int(st.session_state.get("article_page", 1))
+    shown: views.Articles = ctx.view("articles", page=page, sort=sort)  # type: ignore[assignment]
     if shown.page != st.session_state.get("article_page", 1):  # the selection shrank under the page shown
         st.session_state["article_page"] = shown.page
     right.number_input(f"Page (of {shown.pages})", 1, shown.pages, key="article_page")
-    st.caption(f"{shown.total:,} articles in the selection")
+    st.caption(f"{shown.total:,} {ctx.unit} in the selection")
     frame = shown.articles
-    display = pd.DataFrame(
-        {
-            "time (UTC)": frame["published_at"].dt.strftime("%Y-%m-%d %H:%M"),
-            "publisher": frame["publisher"],
-            "title": frame["title"],
-            "link": [safe_link(link) for link in frame["link"]],
-            "companies": frame["companies"],
-            "topics": frame["topics"],
-            "tone": frame["tone"].round(3),
-            **{c: frame[c] for c in frame.columns if c.startswith("tone: ")},
-        }
-    )
+    display = _plain(frame).assign(**{c: frame[c] for c in frame.columns if c.startswith("tone: ")})
     event = st.dataframe(
         display,
         hide_index=True,
@@ -251,11 +279,22 @@ def articles_page(ctx: Context, explain: callable) -> None:  # type: ignore[vali
     )
     _csv_button("Download this page (CSV)", display, "articles.csv")
     picked = event.selection.rows if event and event.selection else []
-    if picked:
-        row = frame.iloc[picked[0]]
-        explain(row["title"], row["summary"])
-    else:
-        st.caption("Select a row to see which words and rules gave it its tone.")
+    if not picked:
+        hint = "its copies and " if ctx.filters.stories else ""
+        st.caption(f"Select a row to see {hint}which words and rules gave it its tone.")
+        return
+    row = frame.iloc[picked[0]]
+    if ctx.filters.stories:
+        picked_view: views.Articles = ctx.view("articles", page=page, sort=sort, row=picked[0])  # type: ignore[assignment]
+        st.subheader(f"Every copy of: {row['title']}")
+        st.dataframe(
+            _plain(picked_view.copies),
+            hide_index=True,
+            width="stretch",
+            key="story_copies",
+            column_config={"link": st.column_config.LinkColumn("link", display_text="open")},
+        )
+    explain(row["title"], row["summary"])
 
 
 def sources(ctx: Context) -> None:

@@ -6,6 +6,7 @@ import os
 import threading
 from datetime import date
 
+import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine, func, select
 
@@ -82,6 +83,12 @@ def view(
 ) -> ViewData:
     """A view's data (dashboard.read.views) for these filters and view parameters, until the data changes."""
     return VIEWS[name](reader_for(url), config_for(config_path()), filters, **dict(params))  # type: ignore[operator]
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def copies(url: str, story: int, version: tuple[int, int, str]) -> pd.DataFrame:
+    """Every article of one story (the copies behind a story's row)."""
+    return queries.story_copies(reader_for(url), story)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

@@ -6,7 +6,17 @@ from datetime import date
 
 import streamlit as st
 
-from dashboard.read.filters import MAX_SMOOTH, NORMS, PRESETS, STEPS, VIEWS, Filters, parse_params, preset_span
+from dashboard.read.filters import (
+    COUNTS,
+    MAX_SMOOTH,
+    NORMS,
+    PRESETS,
+    STEPS,
+    VIEWS,
+    Filters,
+    parse_params,
+    preset_span,
+)
 
 VIEW_LABELS = {
     "overview": "Overview",
@@ -16,10 +26,12 @@ VIEW_LABELS = {
     "articles": "Articles",
     "sources": "Sources",
 }
-NORM_LABELS = {"raw": "counts", "per100": "per 100 articles"}
+NORM_LABELS = {"raw": "counts", "per100": "per 100"}
+COUNT_LABELS = {"stories": "stories (each once)", "articles": "articles (every copy)"}
 # Widget keys, in one place.
 K_COMPANY, K_TOPIC, K_Q, K_SOURCE = "f_company", "f_topic", "f_q", "f_source"
 K_RANGE, K_PRESET, K_STEP, K_SMOOTH, K_NORM, K_VIEW = "f_range", "f_preset", "f_step", "f_smooth", "f_norm", "f_view"
+K_COUNT = "f_count"
 K_LOADED = "f_loaded_from_url"
 
 
@@ -42,6 +54,7 @@ def _seed_widgets(filters: Filters, earliest: date, latest: date) -> None:
     st.session_state[K_STEP] = filters.step
     st.session_state[K_SMOOTH] = filters.smooth
     st.session_state[K_NORM] = filters.norm
+    st.session_state[K_COUNT] = filters.count
     st.session_state[K_VIEW] = filters.view
 
 
@@ -81,6 +94,14 @@ def sidebar_filters(
     )
     side.selectbox("Time step", STEPS, key=K_STEP)
     side.slider("Smoothing (periods)", 1, MAX_SMOOTH, key=K_SMOOTH)
+    side.radio(
+        "Count",
+        COUNTS,
+        key=K_COUNT,
+        format_func=COUNT_LABELS.get,
+        help="A story is the set of articles, from any outlet, that report the same news: counting stories, a "
+        "wire story run by 30 outlets counts once, with the mean tone of its copies.",
+    )
     side.radio("Volumes as", NORMS, key=K_NORM, format_func=NORM_LABELS.get, horizontal=True)
     picked = st.session_state[K_RANGE]
     start, end = (picked[0], picked[-1]) if isinstance(picked, (tuple, list)) and picked else (earliest, latest)
@@ -94,6 +115,7 @@ def sidebar_filters(
         step=st.session_state[K_STEP],
         smooth=int(st.session_state[K_SMOOTH]),
         norm=st.session_state[K_NORM],
+        count=st.session_state.get(K_COUNT, "stories"),
         view=st.session_state.get(K_VIEW, "overview"),
         notes=notes,
     )
