@@ -12,6 +12,7 @@ from dashboard.collect.related import related_tokens
 from dashboard.config import DEFAULT_CONFIG, load_config
 from dashboard.pipeline.ingest import FeedReport, jobs_for, run_ingest
 from dashboard.pipeline.rescore import rescore
+from dashboard.read.reader import Reader
 from dashboard.store import stories
 from dashboard.store.schema import articles, rollup_story_company, rollup_story_day
 from dashboard.store.schema import stories as stories_table
@@ -168,3 +169,14 @@ def test_a_rescore_redoes_the_stories_and_their_roll_ups(
         conn.execute(stories_table.delete())
     assert rescore(engine, ANALYZER.analyse_many) == 10
     assert (groups(engine), story_rollups(engine)) == before
+
+
+def test_readers_holding_facts_see_a_merge_of_stored_stories(
+    engine: Engine, feed_server: FeedHTTPServer, policy: FetchPolicy
+) -> None:
+    ingest(engine, feed_server, [META, LAYOFFS], policy)
+    reader = Reader(engine)
+    assert len(reader.story_facts().ids) == 6
+    ingest(engine, feed_server, [OPENAI], policy)  # older articles move to another story
+    told = reader.story_facts()
+    assert len(told.ids) == 5 and sorted(told.articles.tolist()) == [1, 1, 2, 3, 3]

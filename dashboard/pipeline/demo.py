@@ -144,12 +144,15 @@ def generate(spec: DemoSpec, companies: list[str]) -> Iterator[tuple[str, Articl
         other = rng.choice([c for c in names if c != company] or [company])
         return template.format(c=company, p=PRODUCTS.get(company, "its model"), o=other, n=rng.randint(2, 9), k=figure)
 
-    while index < spec.articles:
-        company = rng.choices(names, weights)[0]
-        _, headline, summary = rng.choice(TEMPLATES)
-        when = end - timedelta(minutes=rng.randint(0, spec.days * 24 * 60 - 1))
-        copies = min(rng.choices(*COPIES)[0], spec.articles - index)
-        yield from story(fill(headline, company), fill(summary, company), when, copies)
+    # Day by day, oldest first (as feeds deliver news), so each stored batch spans days, not the whole range.
+    for day in range(spec.days):
+        due = round((day + 1) * spec.articles / spec.days)
+        while index < due:
+            company = rng.choices(names, weights)[0]
+            _, headline, summary = rng.choice(TEMPLATES)
+            when = end - timedelta(days=spec.days - day, minutes=-rng.randint(0, 24 * 60 - 1))
+            copies = min(rng.choices(*COPIES)[0], due - index)
+            yield from story(fill(headline, company), fill(summary, company), when, copies)
     for company, kind, first, last, per_day in EVENTS:
         if company not in names or first >= spec.days:
             continue

@@ -166,10 +166,16 @@ def _lookup(
     return by_token, by_band
 
 
-def _headlines(conn: Connection, ids: Sequence[int], lo: datetime, hi: datetime) -> Headlines:
-    """The headlines, published within lo..hi, of some stories."""
+def _headlines(
+    conn: Connection, ids: Sequence[int], lo: datetime, hi: datetime
+) -> tuple[Headlines, dict[int, datetime]]:
+    """The headlines, published within lo..hi, of some stories, and when each story first appeared."""
     out: Headlines = defaultdict(lambda: defaultdict(list))
+    first_at: dict[int, datetime] = {}
     for chunk in _chunks(list(ids)):
+        first_at.update(
+            conn.execute(select(stories.c.id, stories.c.first_published_at).where(stories.c.id.in_(chunk))).all()
+        )
         rows = conn.execute(
             select(articles.c.story_id, articles.c.published_at, articles.c.title, articles.c.company_mask)
             .where(articles.c.story_id.in_(chunk), articles.c.published_at >= lo, articles.c.published_at <= hi)
@@ -177,7 +183,7 @@ def _headlines(conn: Connection, ids: Sequence[int], lo: datetime, hi: datetime)
         )
         for story, when, title, companies in rows:
             out[story][(title, companies)].append(when)
-    return out
+    return out, first_at
 
 
 def _tallies(conn: Connection, ids: Sequence[int]) -> dict[int, Tally]:
@@ -191,6 +197,15 @@ def _tallies(conn: Connection, ids: Sequence[int]) -> dict[int, Tally]:
         for row in conn.execute(select(story_companies).where(story_companies.c.story_id.in_(chunk))):
             out[row.story_id].companies[row.company] = [row.articles, row.tone_sum]
     return out
+
+
+def _bounds(story: int, when: datetime, known: Headlines, first_at: dict[int, datetime]) -> tuple[datetime, datetime]:
+    """The first and last publication of a story's articles known here (``when`` for a story known only by
+    a Google token)."""
+    times = [t for ts in known.get(story, {}).values() for t in ts]
+    if story in first_at:
+        times.append(first_at[story])
+    return (min(times), max(times)) if times else (when, when)
 
 
 def _best_match(member: Member, words: likeness.Words, candidates: Iterable[int], known: Headlines) -> int | None:
@@ -225,10 +240,19 @@ def assign(conn: Connection, members: Sequence[Member]) -> dict[int, int]:
     by_token, by_band = _lookup(
         conn, {t for m in order for t in m.tokens}, {k for keys in band_keys for k in keys}, lo.date(), hi.date()
     )
-    banded = {s for days in by_band.values() for hits in days.values() for s in hits}
-    known = _headlines(conn, sorted(banded), lo, hi)
-    stored = {s for hits in by_token.values() for s in hits} | banded
     near_days = [timedelta(days=d) for d in range(-WINDOW.days, WINDOW.days + 1)]
+
+    def sharing(bands: Bands, keys: list[int], day: date) -> Counter[int]:
+        """Stories with a band in common with these keys, published within WINDOW of the day: how many."""
+        return Counter(s for k in keys if k in bands for d in near_days for s in bands[k].get(day + d, ()))
+
+    days = [day_of(m.published_at) for m in order]
+    shared_stored = [sharing(by_band, keys, day) for keys, day in zip(band_keys, days, strict=True)]
+    banded = {s for counts in shared_stored for s in counts}
+    known, first_at = _headlines(conn, sorted(banded), lo, hi)
+    stored = {s for hits in by_token.values() for s in hits} | banded
+    by_band_new: Bands = defaultdict(lambda: defaultdict(set))  # the bands of stories this batch starts or grows
+    bounds: dict[int, tuple[datetime, datetime]] = {}  # each story's first and last publication known here
 
     root: dict[int, int] = {}
 
@@ -238,14 +262,24 @@ def assign(conn: Connection, members: Sequence[Member]) -> dict[int, int]:
         return story
 
     chosen: dict[int, int] = {}
-    for member, member_words, keys in zip(order, words, band_keys, strict=True):
-        day = day_of(member.published_at)
+    for member, member_words, keys, day, old in zip(order, words, band_keys, days, shared_stored, strict=True):
         linked = {find(s) for t in member.tokens for s in by_token.get(t, ())}
-        shared = Counter(find(s) for k in keys if k in by_band for d in near_days for s in by_band[k].get(day + d, ()))
-        near = sorted(shared, key=lambda s: (-shared[s], s))[:CANDIDATES]
+        shared: Counter[int] = Counter()
+        for counts in (old, sharing(by_band_new, keys, day)):
+            for story, n in counts.items():
+                shared[find(story)] += n
+        # A story spans at most WINDOW: a copy later than that is news again, however alike.
+        when = member.published_at
+        for story in shared.keys() - bounds.keys():
+            bounds[story] = _bounds(story, when, known, first_at)
+        recent = [s for s in shared if max(bounds[s][1], when) - min(bounds[s][0], when) <= WINDOW]
+        near = sorted(recent, key=lambda s: (-shared[s], s))[:CANDIDATES]
         best = _best_match(member, member_words, near, known)
         group = linked | ({best} if best is not None else set())
         story = min(group) if group else member.id
+        spans = [bounds.get(s) or _bounds(s, when, known, first_at) for s in group] + [(when, when)]
+        bounds[story] = (min(b[0] for b in spans), max(b[1] for b in spans))
+        first_at[story] = min([when, *(first_at[s] for s in group if s in first_at)])
         for other in sorted(group - {story}):
             root[other] = story
             for headline, times in known.pop(other, {}).items():
@@ -254,7 +288,7 @@ def assign(conn: Connection, members: Sequence[Member]) -> dict[int, int]:
         for token in member.tokens:
             by_token[token].add(story)
         for key in keys:
-            by_band[key][day].add(story)
+            by_band_new[key][day].add(story)
         known[story][(member.title, member.company_mask)].append(member.published_at)
 
     chosen = {article: find(story) for article, story in chosen.items()}
