@@ -439,7 +439,8 @@ def cmd_episodes(args: argparse.Namespace) -> int:
         print(json.dumps({"link": out["link"], "episodes": to_records(found)}, ensure_ascii=False, indent=1))
         return EXIT_OK
     table = Table(title=f"{len(found)} episode(s), link: ?{out['link']}")
-    for column in ("series", "start", "peak", "end", "articles", "expected", "usual", "x usual", "p", "tone (95%)"):
+    columns = ("series", "start", "peak", "end", "stories", "articles", "outlets", "expected", "usual", "x usual")
+    for column in (*columns, "p", "tone (95%)"):
         table.add_column(column, justify="left" if column == "series" else "right")
     for e in found.itertuples():
         tone = "-" if e.tone is None or e.tone != e.tone else f"{e.tone:+.2f}"
@@ -450,7 +451,9 @@ def cmd_episodes(args: argparse.Namespace) -> int:
             f"{e.start:%Y-%m-%d}",
             f"{e.peak:%Y-%m-%d}",
             f"{e.end:%Y-%m-%d}",
+            str(e.stories),
             str(e.articles),
+            str(e.outlets),
             f"{e.expected:.1f}",
             f"{e.usual_low}-{e.usual_high}",
             f"{e.times:.1f}x",
@@ -458,6 +461,8 @@ def cmd_episodes(args: argparse.Namespace) -> int:
             tone,
         )
     _console().print(table)
+    for e in found.itertuples():
+        print(f"{e.series}, largest stories: {e.top_stories}")
     return EXIT_OK
 
 

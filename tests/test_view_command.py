@@ -120,6 +120,32 @@ def test_the_episode_table_and_the_sources_are_the_pages(demo_url: str, browser_
     assert [r["publisher"] for r in printed["tables"]["publishers"]] == list(page.dataframe[0].value["publisher"])
 
 
+def test_the_episodes_command_prints_the_spikes_table(demo_url: str) -> None:
+    args = ["--company", "Meta", "--topic", "burnout", "--since", "2026-09-01"]
+    result = subprocess.run(
+        [sys.executable, "-m", "dashboard", "episodes", *args, "--db", demo_url, "--json"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    printed = json.loads(result.stdout)
+    assert printed["link"] == "company=Meta&topic=burnout&from=2026-09-01&to=2026-11-28&view=spikes"
+    assert printed["episodes"] == command_view(demo_url, printed["link"])["tables"]["episodes"]
+    [burnout] = printed["episodes"]
+    # Every planted story runs in two of the four demo outlets.
+    assert (burnout["series"], burnout["articles"], burnout["outlets"]) == ("burnout · Meta", 2 * burnout["stories"], 4)
+    table = subprocess.run(
+        [sys.executable, "-m", "dashboard", "episodes", *args, "--db", demo_url],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert "stories" in table.stdout and "outlets" in table.stdout and "largest stories:" in table.stdout
+
+
 def test_a_links_notes_are_the_pages(demo_url: str, browser_view) -> None:
     link = "company=Nokia&q=|&from=0001-01-01&view=trends"
     printed, page = command_view(demo_url, link), browser_view(link)

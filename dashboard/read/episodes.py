@@ -253,11 +253,13 @@ def series_counts(
     frame = trends.with_periods(cube, step)
     index = pd.MultiIndex.from_product([trends.period_range(start, end, step), companies], names=["period", "company"])
     sources = {"": ("articles", "tone_sum", "tone_sq")} | {t: (f"n:{t}", f"tone:{t}", f"sq:{t}") for t in topics}
+    wanted = [c for columns in sources.values() for c in columns]
+    summed = frame.groupby(["period", "company"])[wanted].sum().reindex(index, fill_value=0)  # one pass for all
+    keys = summed.index.to_frame(index=False)
     parts = []
     for topic, columns in sources.items():
-        summed = frame.groupby(["period", "company"])[list(columns)].sum()
-        part = summed.reindex(index, fill_value=0).reset_index()
-        part.columns = ["period", "company", "n", "tone_sum", "tone_sq"]
+        values = summed[list(columns)].to_numpy()
+        part = keys.assign(n=values[:, 0], tone_sum=values[:, 1], tone_sq=values[:, 2])
         parts.append(part.assign(kind="topic" if topic else "volume", topic=topic))
     out = pd.concat(parts, ignore_index=True)
     out["n"] = out["n"].astype(int)
@@ -271,8 +273,7 @@ def find(counts: pd.DataFrame, step: str, since: date, detector: Detector | None
     topic episode, not a second row."""
     rows = []
     shown_from = trends.period_range(since, since, step)[0]
-    for (kind, series), group in counts.groupby(["kind", "series"], sort=False):
-        group = group.sort_values("period")
+    for (kind, series), group in counts.sort_values("period", kind="stable").groupby(["kind", "series"], sort=False):
         periods = pd.DatetimeIndex(group["period"])
         weekday = periods.day_of_week.to_numpy() if step == "day" else None
         n = group["n"].to_numpy()

@@ -72,7 +72,7 @@ def _article_conditions(reader: Reader, filters: Filters, span: tuple[date, date
 def _frame(reader: Reader, statement: Select, columns: Sequence[str]) -> pd.DataFrame:
     """Run a select into a DataFrame (rows as plain tuples: pandas probes Row objects slowly)."""
     with reader.engine.connect() as conn:
-        rows = [tuple(row) for row in conn.execute(statement)]
+        rows = facts.raw_rows(conn, statement)
     frame = pd.DataFrame.from_records(rows, columns=list(columns))
     if "published_at" in frame:
         frame["published_at"] = pd.to_datetime(frame["published_at"], utc=True)
@@ -476,9 +476,14 @@ def _story_rows(reader: Reader, ids: Sequence[int]) -> pd.DataFrame:
                 ).where(stories.c.id.in_(wanted))  # type: ignore[arg-type]
             )
         }
-        first: dict[int, object] = {}
-        outlets: dict[int, set[str]] = {}
-        for row in conn.execute(
+        # Each story's earliest article, and how many outlets ran it, summed in the database (a story can hold
+        # hundreds of copies; only one row of each comes back).
+        rank = (
+            func.row_number()
+            .over(partition_by=articles.c.story_id, order_by=(articles.c.published_at, articles.c.id))
+            .label("rank")
+        )
+        ranked = (
             select(
                 articles.c.story_id,
                 articles.c.published_at,
@@ -486,12 +491,19 @@ def _story_rows(reader: Reader, ids: Sequence[int]) -> pd.DataFrame:
                 articles.c.title,
                 articles.c.link,
                 articles.c.summary,
+                rank,
             )
             .where(articles.c.story_id.in_(wanted))
-            .order_by(articles.c.story_id, articles.c.published_at, articles.c.id)
-        ):
-            first.setdefault(row.story_id, row)
-            outlets.setdefault(row.story_id, set()).add(row.publisher)
+            .subquery()
+        )
+        first = {r.story_id: r for r in conn.execute(select(ranked).where(ranked.c.rank == 1))}
+        outlets = dict(
+            conn.execute(
+                select(articles.c.story_id, func.count(func.distinct(articles.c.publisher)))
+                .where(articles.c.story_id.in_(wanted))
+                .group_by(articles.c.story_id)
+            ).all()
+        )
         tones: dict[int, dict[str, float]] = {}
         for story, company, n, tone_sum in conn.execute(
             select(story_companies).where(story_companies.c.story_id.in_(wanted))
@@ -512,7 +524,7 @@ def _story_rows(reader: Reader, ids: Sequence[int]) -> pd.DataFrame:
                 "link": lead.link,  # type: ignore[attr-defined]
                 "tone": r.mean,
                 "tone_label": label_for(r.mean) if r.mean is not None else None,
-                "outlets": len(outlets[story]),
+                "outlets": int(outlets.get(story, 1)),
                 "articles": int(r.size),
                 "summary": lead.summary,  # type: ignore[attr-defined]
                 "companies": ", ".join(sorted(tones.get(r.id, {}))),
