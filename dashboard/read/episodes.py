@@ -182,8 +182,9 @@ def detect(counts: np.ndarray, weekday: np.ndarray | None = None, detector: Dete
     """The episodes of one count series (``weekday``, 0-6 per period, for daily series with a weekly rhythm)."""
     detector = detector or Detector()
     counts = np.asarray(counts, dtype=np.int64)
-    if len(counts) == 0:
-        return []
+    widest = max(detector.windows)
+    if len(counts) == 0 or np.convolve(counts, np.ones(widest, dtype=np.int64)).max() < detector.min_size:
+        return []  # no run is large enough to be flagged: a thin series is not judged at all
     clean = counts.astype(float)
     flagged = np.zeros(len(counts), dtype=bool)
     for _ in range(detector.passes):
