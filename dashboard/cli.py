@@ -76,6 +76,14 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument(
         "--config", type=Path, default=DEFAULT_CONFIG, help="configuration file (default: data/config.toml)"
     )
+    # The filters of a dashboard link, for the commands that print a view's rows (episodes, stories).
+    selection = argparse.ArgumentParser(add_help=False)
+    selection.add_argument("--company", action="append", default=[], help="only this company (repeatable)")
+    selection.add_argument("--topic", action="append", default=[], help="only this topic (repeatable)")
+    selection.add_argument("--keyword", help="only what matches this keyword search (stories: any of its articles)")
+    selection.add_argument("--since", type=parse_date, help="first day shown (YYYY-MM-DD; default: as the page)")
+    selection.add_argument("--until", type=parse_date, help="last day shown (YYYY-MM-DD; default: the newest)")
+    selection.add_argument("--json", action="store_true", help="print JSON instead of a table")
     config_only = argparse.ArgumentParser(add_help=False)
     config_only.add_argument(
         "--config", type=Path, default=DEFAULT_CONFIG, help="configuration file (default: data/config.toml)"
@@ -168,35 +176,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     episodes = commands.add_parser(
         "episodes",
-        parents=[common],
+        parents=[common, selection],
         help="list the episodes of a selection (the Spikes view's table)",
         description="List the episodes (runs of periods busier than their history predicts) of each company's "
         "volume and of each topic at each company: the table the dashboard's Spikes view shows for the same "
         "filters.",
     )
-    episodes.add_argument("--company", action="append", default=[], help="only this company (repeatable)")
-    episodes.add_argument("--topic", action="append", default=[], help="only this topic (repeatable)")
-    episodes.add_argument("--keyword", help="only articles matching this keyword search")
-    episodes.add_argument("--since", type=parse_date, help="first day shown (YYYY-MM-DD; default: as the page)")
-    episodes.add_argument("--until", type=parse_date, help="last day shown (YYYY-MM-DD; default: the newest)")
     episodes.add_argument("--step", choices=("day", "week", "month"), default="day", help="period (default day)")
-    episodes.add_argument("--json", action="store_true", help="print JSON instead of a table")
     stories = commands.add_parser(
         "stories",
-        parents=[common],
+        parents=[common, selection],
         help="list stories with their copies (the Articles view, a row per story)",
         description="List the stories of a selection, newest first: each with its number of articles and outlets, "
         "its first publication, and every article's title, publisher and link. The rows are the dashboard's "
         "Articles view for the same filters.",
     )
-    stories.add_argument("--company", action="append", default=[], help="only this company (repeatable)")
-    stories.add_argument("--topic", action="append", default=[], help="only this topic (repeatable)")
-    stories.add_argument("--keyword", help="only stories with an article matching this keyword search")
-    stories.add_argument("--since", type=parse_date, help="first day (YYYY-MM-DD; default: as the page)")
-    stories.add_argument("--until", type=parse_date, help="last day (YYYY-MM-DD; default: the newest)")
     stories.add_argument("--sort", choices=SORTS, default="newest", help="order (default newest)")
     stories.add_argument("--page", type=int, default=1, help="which page of 50 stories (default 1)")
-    stories.add_argument("--json", action="store_true", help="print JSON instead of a table")
     stats = commands.add_parser(
         "stats",
         parents=[common],

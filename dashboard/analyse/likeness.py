@@ -108,8 +108,8 @@ def bands(items: Sequence[Words]) -> list[list[int]]:
     from datasketch import MinHash  # imported here: it loads scipy.integrate, half a second no reader needs
 
     out: list[list[int]] = [[] for _ in items]
-    long = [i for i, w in enumerate(items) if len(w.words) >= MIN_WORDS]
-    sets = [[w.encode("utf-8") for w in sorted(items[i].words)] for i in long]
+    long = [i for i, w in enumerate(items) if len(w.weights) >= MIN_WORDS]
+    sets = [[w.encode("utf-8") for w in sorted(items[i].weights)] for i in long]
     for i, signature in zip(long, MinHash.bulk(sets, num_perm=NUM_PERM, seed=SEED), strict=True):
         values = signature.hashvalues
         out[i] = [

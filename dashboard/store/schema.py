@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from sqlalchemy import (
     BigInteger,
@@ -44,6 +45,7 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value is not None else None
 
 
+T = TypeVar("T")
 SCHEMA_VERSION = 4
 metadata = MetaData()
 
@@ -290,6 +292,20 @@ MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _add_article_tone, 2: 
 def marker(conn: Connection) -> str:
     """The driver's positional parameter marker (``?`` for sqlite3, ``%s`` for psycopg)."""
     return "?" if conn.dialect.paramstyle == "qmark" else "%s"
+
+
+def markers(conn: Connection, count: int) -> str:
+    """``count`` positional markers for a driver-level ``IN (...)`` list."""
+    return ", ".join([marker(conn)] * count)
+
+
+IN_CHUNK = 500  # values per IN list: compiling hundreds of bound parameters costs more than the lookup
+
+
+def chunks(items: Sequence[T], size: int = IN_CHUNK) -> Iterable[Sequence[T]]:
+    """Consecutive slices of at most ``size`` items (one IN list each)."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def insert_many(conn: Connection, table: Table, rows: Sequence[dict[str, object]], suffix: str = "") -> None:

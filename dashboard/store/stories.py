@@ -23,9 +23,11 @@ from dashboard.store.schema import (
     article_companies,
     article_tokens,
     articles,
+    chunks,
     insert_many,
     lock_for_schema_work,
     marker,
+    markers,
     meta,
     rollup_story_company,
     rollup_story_day,
@@ -35,7 +37,6 @@ from dashboard.store.schema import (
 )
 
 WINDOW = likeness.WINDOW
-_IN_CHUNK = 500
 _REBUILD_BATCH = 5000
 # Stories compared with each new headline: those sharing the most MinHash bands with it (a flood of templated
 # headlines, "X story number N", would otherwise make every new one compare with every earlier one).
@@ -133,15 +134,6 @@ def contribution(tally: Tally) -> tuple[dict[DayKey, list[float]], dict[CompanyK
     return days, per_company
 
 
-def _chunks(items: Sequence[int], size: int = _IN_CHUNK) -> Iterable[Sequence[int]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-def _in(conn: Connection, count: int) -> str:
-    return ", ".join([marker(conn)] * count)
-
-
 def _lookup(
     conn: Connection, tokens: set[int], bands: set[int], lo: date, hi: date
 ) -> tuple[dict[int, set[int]], Bands]:
@@ -149,16 +141,16 @@ def _lookup(
     by_token: dict[int, set[int]] = defaultdict(set)
     by_band: Bands = defaultdict(lambda: defaultdict(set))
     # Driver-level, as in dashboard.store.write: compiling long IN lists costs more than the lookups.
-    for chunk in _chunks(sorted(tokens)):
-        sql = f"SELECT key, story_id FROM story_keys WHERE key IN ({_in(conn, len(chunk))})"
+    for chunk in chunks(sorted(tokens)):
+        sql = f"SELECT key, story_id FROM story_keys WHERE key IN ({markers(conn, len(chunk))})"
         for key, story in conn.exec_driver_sql(sql, tuple(chunk)):
             by_token[key].add(story)
     day_type = story_keys.c.day.type._cached_bind_processor(conn.dialect)  # type: ignore[attr-defined]
     low, high = (day_type(lo), day_type(hi)) if day_type else (lo, hi)
-    for chunk in _chunks(sorted(bands)):
+    for chunk in chunks(sorted(bands)):
         m = marker(conn)
         sql = (
-            f"SELECT key, day, story_id FROM story_keys WHERE key IN ({_in(conn, len(chunk))}) "
+            f"SELECT key, day, story_id FROM story_keys WHERE key IN ({markers(conn, len(chunk))}) "
             f"AND day >= {m} AND day <= {m}"
         )
         for key, day, story in conn.exec_driver_sql(sql, (*chunk, low, high)):
@@ -172,7 +164,7 @@ def _headlines(
     """The headlines, published within lo..hi, of some stories, and when each story first appeared."""
     out: Headlines = defaultdict(lambda: defaultdict(list))
     first_at: dict[int, datetime] = {}
-    for chunk in _chunks(list(ids)):
+    for chunk in chunks(list(ids)):
         first_at.update(
             conn.execute(select(stories.c.id, stories.c.first_published_at).where(stories.c.id.in_(chunk))).all()
         )
@@ -189,7 +181,7 @@ def _headlines(
 def _tallies(conn: Connection, ids: Sequence[int]) -> dict[int, Tally]:
     """The stored sums of some stories."""
     out: dict[int, Tally] = {}
-    for chunk in _chunks(list(ids)):
+    for chunk in chunks(list(ids)):
         for row in conn.execute(select(stories).where(stories.c.id.in_(chunk))):
             out[row.id] = Tally(
                 row.first_published_at, row.articles, row.toned, row.tone_sum, row.company_mask, row.topic_mask
@@ -279,7 +271,6 @@ def assign(conn: Connection, members: Sequence[Member]) -> dict[int, int]:
         story = min(group) if group else member.id
         spans = [bounds.get(s) or _bounds(s, when, known, first_at) for s in group] + [(when, when)]
         bounds[story] = (min(b[0] for b in spans), max(b[1] for b in spans))
-        first_at[story] = min([when, *(first_at[s] for s in group if s in first_at)])
         for other in sorted(group - {story}):
             root[other] = story
             for headline, times in known.pop(other, {}).items():
@@ -335,7 +326,7 @@ def _write(
         )
         conn.execute(delete(story_keys).where(story_keys.c.story_id == story))
     gone = sorted(old)
-    for chunk in _chunks(gone):
+    for chunk in chunks(gone):
         conn.execute(delete(story_companies).where(story_companies.c.story_id.in_(chunk)))
         conn.execute(delete(stories).where(stories.c.id.in_(chunk)))
     insert_many(
@@ -420,7 +411,7 @@ def _move_rollups(conn: Connection, before: Iterable[Tally], after: Iterable[Tal
     )
     for table, changed in ((rollup_story_day, days), (rollup_story_company, per_company)):
         emptied = sorted({key[0] for key, values in changed.items() if values[0] < 0})
-        for chunk in _chunks(emptied):  # type: ignore[arg-type]
+        for chunk in chunks(emptied):  # type: ignore[arg-type]
             conn.execute(delete(table).where(table.c.stories == 0, table.c.day.in_(chunk)))
 
 
@@ -430,7 +421,7 @@ def members_of(conn: Connection, rows: Sequence[tuple[int, datetime, str, float 
     ids = [r[0] for r in rows]
     companies: dict[int, dict[str, float]] = defaultdict(dict)
     tokens: dict[int, list[int]] = defaultdict(list)
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         for article, name, tone in conn.execute(
             select(article_companies.c.article_id, article_companies.c.company, article_companies.c.tone).where(
                 article_companies.c.article_id.in_(chunk)
@@ -494,11 +485,3 @@ def ensure_current(engine: Engine) -> bool:
             return False
         rebuild(conn)
     return True
-
-
-def counts(conn: Connection) -> tuple[int, int]:
-    """Articles and stories stored (a check that every article has its story)."""
-    return (
-        conn.execute(select(func.count()).select_from(articles)).scalar_one(),
-        conn.execute(select(func.count()).select_from(stories)).scalar_one(),
-    )

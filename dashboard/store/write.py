@@ -19,14 +19,14 @@ from dashboard.store.schema import (
     article_feeds,
     article_topics,
     articles,
+    chunks,
     feeds,
     insert_many,
-    marker,
+    markers,
 )
 from dashboard.store.schema import article_keys as article_keys_table
 
 AnalyseMany = Callable[[Sequence[tuple[str, str]]], list[ArticleAnalysis]]  # [(title, summary)] -> analyses
-_IN_CHUNK = 500
 
 
 def hash_key(key: str) -> str:
@@ -60,17 +60,12 @@ def feed_states(engine: Engine, names: Iterable[str]) -> dict[str, FeedState]:
     names = list(names)
     states: dict[str, FeedState] = {}
     with engine.connect() as conn:
-        for chunk in _chunks(names, _IN_CHUNK):
+        for chunk in chunks(names):
             rows = conn.execute(
                 select(feeds.c.name, feeds.c.etag, feeds.c.last_modified).where(feeds.c.name.in_(chunk))
             )
             states.update({r.name: FeedState(r.etag, r.last_modified) for r in rows})
     return states
-
-
-def _chunks(items: Sequence[str], size: int) -> Iterable[Sequence[str]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 def _feed_id(conn: Connection, spec: FeedSpec) -> int:
@@ -128,12 +123,10 @@ def _write_articles(
     keyed = list(zip(items, keys if keys is not None else hashed_keys(items, feed_name), strict=True))
     all_keys = sorted({k for _, article_hashes in keyed for k in article_hashes})
     owner: dict[str, int] = {}
-    for chunk in _chunks(all_keys, _IN_CHUNK):
+    for chunk in chunks(all_keys):
         # Driver-level: compiling an IN list of 500 bound parameters costs more than the lookup itself.
-        markers = ", ".join([marker(conn)] * len(chunk))
-        rows = conn.exec_driver_sql(
-            f"SELECT key_hash, article_id FROM {article_keys_table.name} WHERE key_hash IN ({markers})", tuple(chunk)
-        )
+        where = f"WHERE key_hash IN ({markers(conn, len(chunk))})"
+        rows = conn.exec_driver_sql(f"SELECT key_hash, article_id FROM {article_keys_table.name} {where}", tuple(chunk))
         owner.update(dict(rows.all()))
     # Resolve each entry to an existing article or to a new one (an earlier entry of this batch may be it).
     ref_of: dict[str, tuple[str, int]] = {k: ("db", article_id) for k, article_id in owner.items()}
@@ -200,7 +193,7 @@ def _write_articles(
         insert_many(conn, article_keys_table, [{"key_hash": k, "article_id": v} for k, v in new_keys.items()])
     linked: set[int] = set()
     known_ids = sorted({i for (kind, _), i in zip(resolved, ids, strict=True) if kind == "db"})
-    for chunk in _chunks(known_ids, _IN_CHUNK):  # type: ignore[arg-type]
+    for chunk in chunks(known_ids):  # type: ignore[arg-type]
         rows = conn.execute(
             select(article_feeds.c.article_id).where(
                 article_feeds.c.feed_id == feed_id, article_feeds.c.article_id.in_(chunk)
