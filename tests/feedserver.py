@@ -9,6 +9,7 @@ Routes (all GET):
   /loop/a, /loop/b            redirect to each other forever
   /hang                       accepts the request and never answers (until the server stops)
   /slow/SECONDS/NAME          waits, then serves the file
+  /gated/NAME                 waits until the server's ``gate`` event is set (it starts set), then serves the file
   /big/BYTES                  a body of BYTES bytes (a valid feed padded with a comment)
   /many/N/TAG                 a valid RSS feed of N distinct items (long writes for crash tests)
   /gnews/rss/search?q=...     a stand-in for Google News search: items of tests/google_news_archive.json
@@ -110,6 +111,9 @@ class _Handler(BaseHTTPRequestHandler):
         if m := re.fullmatch(r"/slow/([\d.]+)/([\w.-]+)", path):
             self.server.stopping.wait(float(m[1]))
             return self._file(m[2])
+        if m := re.fullmatch(r"/gated/([\w.-]+)", path):
+            self.server.gate.wait(120)
+            return self._file(m[1])
         if m := re.fullmatch(r"/big/(\d+)", path):
             return self._send(200, padded_feed(int(m[1])), "application/rss+xml")
         if m := re.fullmatch(r"/many/(\d+)/(\w+)", path):
@@ -190,6 +194,8 @@ class FeedHTTPServer(ThreadingHTTPServer):
         self.log = RequestLog()
         self.stopping = threading.Event()
         self.release = threading.Event()
+        self.gate = threading.Event()
+        self.gate.set()
 
     @property
     def base_url(self) -> str:

@@ -22,8 +22,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def feed_urls(server: FeedHTTPServer) -> list[str]:
-    """Slow small feeds and large ones, so a kill lands between feeds and inside long transactions."""
-    urls = [server.url(f"/slow/0.15/{name}") for name in FIXTURE_FEEDS]
+    """Slow small feeds and large ones, so a kill lands between feeds and inside long transactions; the last
+    small feed waits on the server's gate, so while it is closed the ingest cannot finish before the kill."""
+    *slow, gated = FIXTURE_FEEDS
+    urls = [server.url(f"/slow/0.15/{name}") for name in slow] + [server.url(f"/gated/{gated}")]
     port = server.server_address[1]
     urls += [f"http://localhost:{port}/many/1500/{tag}" for tag in ("alpha", "beta")]
     return urls
@@ -104,23 +106,29 @@ def test_the_reference_run_stored_every_article(reference: Snapshot) -> None:
     assert reference[0] == 25 + 2 * 1500
 
 
-# The last feeds fetched are stored back to back once fetching ends (the ingest keeps a few parsed ahead), so
-# a kill point among them could come after the ingest finished; 8 of 13 is still while fetches go on.
 @pytest.mark.parametrize("kill_after_feeds", [1, 4, 8])
 def test_a_killed_ingest_then_rerun_equals_an_uninterrupted_one(
     db_url: str, crash_server: FeedHTTPServer, reference: Snapshot, kill_after_feeds: int, loopback_config: Path
 ) -> None:
     urls = feed_urls(crash_server)
     engine = open_engine(db_url)
-    process = subprocess.Popen(
-        ingest_command(db_url, urls, loopback_config), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    deadline = time.monotonic() + 120
-    while committed_feeds(engine) < kill_after_feeds and time.monotonic() < deadline and process.poll() is None:
-        time.sleep(0.02)
-    process.send_signal(signal.SIGKILL)
-    process.wait(timeout=30)
+    crash_server.gate.clear()
+    try:
+        process = subprocess.Popen(
+            ingest_command(db_url, urls, loopback_config),
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 120
+        while committed_feeds(engine) < kill_after_feeds and time.monotonic() < deadline and process.poll() is None:
+            time.sleep(0.02)
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=30)
+    finally:
+        crash_server.gate.set()
     assert process.returncode == -signal.SIGKILL, "the ingest finished before it could be killed"
+    assert committed_feeds(engine) >= kill_after_feeds, "the ingest never reached the kill point"
     interrupted = snapshot(engine)
     assert 0 < interrupted[0] < reference[0]
 
