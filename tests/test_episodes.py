@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from dashboard.read.episodes import Burst, Detector, detect
+from dashboard.read.episodes import Burst, Detector, detect, detect_many
 
 WEEKDAYS = np.arange(120) % 7
 
@@ -99,3 +99,19 @@ def test_the_detector_is_deterministic_and_takes_any_integer_series() -> None:
     assert [(b.start, b.end) for b in first] == [(100, 102)]
     assert detect([]) == []
     assert isinstance(first[0], Burst)
+
+
+def test_series_judged_together_get_the_episodes_each_gets_alone() -> None:
+    # Rows that settle after different numbers of passes, a thin row and a silent one, side by side.
+    rng = np.random.default_rng(11)
+    rows = [
+        with_burst(steady(), 60, [12] * 10),
+        with_burst(steady(), 60, [8, 16, 8]),
+        rng.poisson(np.where(WEEKDAYS < 5, 12.0, 4.0)),
+        with_burst(np.zeros(120, dtype=int), 40, [7]),
+        np.zeros(120, dtype=int),
+        with_burst(rng.poisson(6, 120), 90, [25, 30, 25]),
+    ]
+    alone = [detect(row, WEEKDAYS) for row in rows]
+    assert detect_many(np.array(rows), WEEKDAYS) == alone
+    assert [len(found) for found in alone] == [1, 1, 0, 1, 0, 1]

@@ -74,28 +74,41 @@ class Burst:
 
 @dataclass(frozen=True)
 class Baseline:
-    """Per period: the expected count, the over-dispersion, and the variance of the expected count itself."""
+    """Per series and period: the expected count, the over-dispersion, and the variance of the expected count
+    itself; and whether the period has history enough to be judged."""
 
     mean: np.ndarray
     dispersion: np.ndarray
     mean_var: np.ndarray
     judged: np.ndarray
 
+    def row(self, at: int) -> Baseline:
+        return Baseline(self.mean[at], self.dispersion[at], self.mean_var[at], self.judged[at])
+
+
+def _trailing(values: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per series and period: the sum of the known (not NaN) values over the ``width`` periods before it, and
+    how many there were (running sums, so the cost does not grow with the width)."""
+    known = ~np.isnan(values)
+    start = np.zeros((len(values), 1))
+    sums = np.concatenate([start, np.cumsum(np.where(known, values, 0.0), axis=1)], axis=1)
+    seen = np.concatenate([start, np.cumsum(known, axis=1)], axis=1)
+    now = np.arange(values.shape[1])
+    since = np.maximum(now - width, 0)
+    return sums[:, now] - sums[:, since], seen[:, now] - seen[:, since]
+
 
 def baseline(
     counts: np.ndarray, weekday: np.ndarray | None, detector: Detector, excluded: np.ndarray | None = None
 ) -> Baseline:
-    """What each period's trailing history predicts for it; ``excluded`` periods (already found to be part of
-    an episode) carry their prediction in ``counts`` and say nothing about the over-dispersion."""
-    n, h = len(counts), detector.history
-    padded = np.concatenate([np.full(h, np.nan), counts.astype(float)])
-    hist = sliding_window_view(padded, h)[:n]  # row t: the h periods before t
-    seen = ~np.isnan(hist)
-    size = seen.sum(axis=1)
-    total = np.nansum(hist, axis=1)
+    """What each period's trailing history predicts for it, for each series (a row of ``counts``); ``excluded``
+    periods (already found to be part of an episode) carry their prediction in ``counts`` and say nothing
+    about the over-dispersion."""
+    counts = counts.astype(float)
+    total, size = _trailing(counts, detector.history)
     overall = total / np.maximum(size, 1)
     if weekday is None:
-        mean, weight = overall, size.astype(float)
+        mean, weight = overall, size
     else:
         factor, days_seen = _weekday_factors(counts, weekday, detector)
         mean = overall * factor
@@ -107,12 +120,9 @@ def baseline(
     # (not the excluded ones): whatever the weekday means and the level miss is in them.
     unit_var = mean * (1 + 1 / np.maximum(weight, 1))
     quiet = judged if excluded is None else judged & ~excluded
-    error = np.where(quiet, (counts - mean) ** 2 / unit_var, np.nan)
-    s = detector.spread
-    past = sliding_window_view(np.concatenate([np.full(s, np.nan), error]), s)[:n]
-    known = (~np.isnan(past)).sum(axis=1)
+    error, known = _trailing(np.where(quiet, (counts - mean) ** 2 / unit_var, np.nan), detector.spread)
     # Shrunk toward 1 by ``prior`` periods of Poisson behaviour, so a few errors cannot make it tiny or huge.
-    dispersion = np.maximum(1.0, (np.nansum(past, axis=1) + detector.prior) / (known + detector.prior))
+    dispersion = np.maximum(1.0, (error + detector.prior) / (known + detector.prior))
     # The mean comes from ``weight`` periods' worth of counts: its variance is dispersion * mean / weight.
     mean_var = dispersion * mean / np.maximum(weight, 1)
     return Baseline(mean=mean, dispersion=dispersion, mean_var=mean_var, judged=judged)
@@ -121,13 +131,16 @@ def baseline(
 def _weekday_factors(counts: np.ndarray, weekday: np.ndarray, detector: Detector) -> tuple[np.ndarray, np.ndarray]:
     """Each period's weekday as a multiple of the mean day, over the ``2 * history`` periods before it (a
     weekday seen 8 times, not 4), leaning toward 1 by ``shrink`` days; and how many of that weekday it saw."""
-    n, h = len(counts), 2 * detector.history
-    hist = sliding_window_view(np.concatenate([np.full(h, np.nan), counts.astype(float)]), h)[:n]
-    past_days = sliding_window_view(np.concatenate([np.full(h, -1), weekday]), h)[:n]
-    overall = np.nansum(hist, axis=1) / np.maximum((~np.isnan(hist)).sum(axis=1), 1)
-    on = past_days == weekday[:, None]
-    same = np.where(on, np.nan_to_num(hist), 0).sum(axis=1)
-    seen = on.sum(axis=1) + detector.shrink
+    width = 2 * detector.history
+    total, size = _trailing(counts, width)
+    overall = total / np.maximum(size, 1)
+    same = np.zeros_like(counts)
+    seen = np.zeros(counts.shape[1])
+    for day in np.unique(weekday):
+        on = weekday == day
+        day_total, day_seen = _trailing(np.where(on, counts, np.nan), width)
+        same[:, on], seen[on] = day_total[:, on], day_seen[0, on]
+    seen = seen + detector.shrink
     factor = np.where(overall > 0, (same + detector.shrink * overall) / (seen * np.maximum(overall, 1e-9)), 1.0)
     return factor, seen
 
@@ -144,57 +157,83 @@ def _interval(mean: float, variance: float) -> tuple[int, int]:
     return int(low), int(high)
 
 
+def _window_sums(values: np.ndarray, length: int) -> np.ndarray:
+    """Per series, the sum over the ``length`` periods ending at each period (NaN before a full run)."""
+    padded = np.concatenate([np.full((len(values), length - 1), np.nan), values.astype(float)], axis=1)
+    return sliding_window_view(padded, length, axis=1).sum(axis=2)
+
+
 def _run_moments(base: Baseline, length: int) -> tuple[np.ndarray, np.ndarray]:
-    """Mean and variance of the sum over the ``length`` periods ending at each period (NaN-padded)."""
-    mean = np.concatenate([np.full(length - 1, np.nan), base.mean])
-    m = sliding_window_view(mean, length).sum(axis=1)
-    noise = sliding_window_view(np.concatenate([np.full(length - 1, np.nan), base.dispersion * base.mean]), length)
-    sd = sliding_window_view(np.concatenate([np.full(length - 1, np.nan), np.sqrt(base.mean_var)]), length)
+    """Mean and variance of the sum over the ``length`` periods ending at each period (NaN before a full run)."""
+    m = _window_sums(base.mean, length)
     # Each period's own noise adds up; the baseline's error is shared by the run (one history), so its sd adds.
-    return m, noise.sum(axis=1) + sd.sum(axis=1) ** 2
+    noise = _window_sums(base.dispersion * base.mean, length)
+    return m, noise + _window_sums(np.sqrt(base.mean_var), length) ** 2
 
 
 def _flag(counts: np.ndarray, base: Baseline, detector: Detector) -> tuple[np.ndarray, np.ndarray]:
     """Which periods are part of a significant run, and the smallest tail probability of a run at each."""
-    n = len(counts)
-    flagged = np.zeros(n, dtype=bool)
-    best = np.ones(n)
+    n = counts.shape[1]
+    flagged = np.zeros(counts.shape, dtype=bool)
+    best = np.ones(counts.shape)
     above = counts > base.mean
     for length in detector.windows:
         if length > n:
             continue
         m, v = _run_moments(base, length)
-        seen = sliding_window_view(np.concatenate([np.zeros(length - 1, dtype=int), counts]), length).sum(axis=1)
-        judged = sliding_window_view(np.concatenate([np.zeros(length - 1, dtype=bool), base.judged]), length).all(
-            axis=1
-        )
+        seen = _window_sums(counts, length)
+        judged = _window_sums(~base.judged, length) == 0
         ok = judged & (seen >= detector.min_size) & above
-        p = np.ones(n)
+        p = np.ones(counts.shape)
         p[ok] = _tail(seen[ok], m[ok], v[ok])
-        for end in np.flatnonzero(p < detector.alpha):
-            run = slice(end - length + 1, end + 1)
-            flagged[run] |= above[run]
-            best[run] = np.minimum(best[run], p[end])
+        hit = p < detector.alpha
+        # A significant run ending at a period lends its evidence to each period of the run.
+        for back in range(length):
+            ends = np.zeros(counts.shape, dtype=bool)
+            ends[:, : n - back] = hit[:, back:]
+            flagged |= ends & above
+            run_p = np.ones(counts.shape)
+            run_p[:, : n - back] = p[:, back:]
+            best = np.where(ends, np.minimum(best, run_p), best)
     return flagged, best
 
 
 def detect(counts: np.ndarray, weekday: np.ndarray | None = None, detector: Detector | None = None) -> list[Burst]:
     """The episodes of one count series (``weekday``, 0-6 per period, for daily series with a weekly rhythm)."""
+    return detect_many(np.asarray(counts, dtype=np.int64).reshape(1, -1), weekday, detector)[0]
+
+
+def detect_many(
+    counts: np.ndarray, weekday: np.ndarray | None = None, detector: Detector | None = None
+) -> list[list[Burst]]:
+    """The episodes of each row of ``counts``, series over the same periods, judged together as arrays."""
     detector = detector or Detector()
     counts = np.asarray(counts, dtype=np.int64)
-    widest = max(detector.windows)
-    if len(counts) == 0 or np.convolve(counts, np.ones(widest, dtype=np.int64)).max() < detector.min_size:
-        return []  # no run is large enough to be flagged: a thin series is not judged at all
+    found: list[list[Burst]] = [[] for _ in range(len(counts))]
+    if counts.shape[1] == 0:
+        return found
+    # A series with no run large enough to be flagged is not judged at all.
+    totals = np.concatenate([np.zeros((len(counts), 1), dtype=np.int64), counts.cumsum(axis=1)], axis=1)
+    ends = np.arange(1, counts.shape[1] + 1)
+    largest = (totals[:, ends] - totals[:, np.maximum(ends - max(detector.windows), 0)]).max(axis=1)
+    rows = np.flatnonzero(largest >= detector.min_size)
+    if not len(rows):
+        return found
+    counts = counts[rows]
     clean = counts.astype(float)
-    flagged = np.zeros(len(counts), dtype=bool)
+    flagged = np.zeros(counts.shape, dtype=bool)
     for _ in range(detector.passes):
         base = baseline(clean, weekday, detector, flagged)
         now, best = _flag(counts, base, detector)
-        if np.array_equal(now, flagged):
+        # A row whose flags stopped changing is left as it is, so its next pass gives the same again.
+        changing = (now != flagged).any(axis=1)
+        if not changing.any():
             break
-        flagged = now
-        clean = np.where(flagged, base.mean, counts.astype(float))
-    return _episodes(counts, base, flagged, best, detector)
+        flagged[changing] = now[changing]
+        clean[changing] = np.where(flagged[changing], base.mean[changing], counts[changing])
+    for at, row in enumerate(rows):
+        found[row] = _episodes(counts[at], base.row(at), flagged[at], best[at], detector)
+    return found
 
 
 def _episodes(
@@ -246,51 +285,74 @@ def lead_in(start: date, step: str, first: date | None, detector: Detector | Non
     return max(wanted, first) if first is not None else start
 
 
+@dataclass(frozen=True)
+class SeriesGrid:
+    """Count series over the same periods: one row per series, one column per period."""
+
+    labels: pd.DataFrame  # kind ("volume" or "topic"), series, company, topic, per row
+    periods: pd.DatetimeIndex
+    n: np.ndarray  # articles (or stories) per series and period
+    tone_sum: np.ndarray  # and the sum and sum of squares of their tone toward the company
+    tone_sq: np.ndarray
+
+
 def series_counts(
     cube: pd.DataFrame, step: str, start: date, end: date, companies: list[str], topics: list[str]
-) -> pd.DataFrame:
+) -> SeriesGrid:
     """Per series and period, from a company cube (queries.company_cube with ``sq:`` columns): articles and
     their tone sums. A series is a company's volume (``kind`` "volume") or one topic at one company ("topic")."""
     frame = trends.with_periods(cube, step)
-    index = pd.MultiIndex.from_product([trends.period_range(start, end, step), companies], names=["period", "company"])
+    periods = pd.DatetimeIndex(trends.period_range(start, end, step))
+    index = pd.MultiIndex.from_product([periods, companies], names=["period", "company"])
     sources = {"": ("articles", "tone_sum", "tone_sq")} | {t: (f"n:{t}", f"tone:{t}", f"sq:{t}") for t in topics}
     wanted = [c for columns in sources.values() for c in columns]
     summed = frame.groupby(["period", "company"])[wanted].sum().reindex(index, fill_value=0)  # one pass for all
-    keys = summed.index.to_frame(index=False)
-    parts = []
-    for topic, columns in sources.items():
-        values = summed[list(columns)].to_numpy()
-        part = keys.assign(n=values[:, 0], tone_sum=values[:, 1], tone_sq=values[:, 2])
-        parts.append(part.assign(kind="topic" if topic else "volume", topic=topic))
-    out = pd.concat(parts, ignore_index=True)
-    out["n"] = out["n"].astype(int)
-    out["series"] = np.where(out["kind"] == "topic", out["topic"] + " · " + out["company"], out["company"])
-    return out[["kind", "series", "company", "topic", "period", "n", "tone_sum", "tone_sq"]]
+    # (period, company) rows -> one (company, period) block per source, stacked source by source.
+    blocks = summed.to_numpy(dtype=float).reshape(len(periods), len(companies), len(sources), 3).transpose(2, 1, 0, 3)
+    stacked = blocks.reshape(len(sources) * len(companies), len(periods), 3)
+    labels = pd.DataFrame(
+        [
+            {
+                "kind": "topic" if topic else "volume",
+                "series": f"{topic} · {company}" if topic else company,
+                "company": company,
+                "topic": topic,
+            }
+            for topic in sources
+            for company in companies
+        ],
+        columns=["kind", "series", "company", "topic"],
+    )
+    return SeriesGrid(
+        labels=labels,
+        periods=periods,
+        n=stacked[:, :, 0].round().astype(np.int64),
+        tone_sum=stacked[:, :, 1],
+        tone_sq=stacked[:, :, 2],
+    )
 
 
-def find(counts: pd.DataFrame, step: str, since: date, detector: Detector | None = None) -> pd.DataFrame:
-    """Every episode of every series in ``counts`` (series_counts) that ends on or after ``since``, newest
-    first, one row per event: a company's volume episode that a topic episode of the company overlaps is that
-    topic episode, not a second row."""
-    rows = []
+def find(grid: SeriesGrid, step: str, since: date, detector: Detector | None = None) -> pd.DataFrame:
+    """Every episode of every series in ``grid`` that ends on or after ``since``, newest first, one row per
+    event: a company's volume episode that a topic episode of the company overlaps is that topic episode, not
+    a second row."""
     shown_from = trends.period_range(since, since, step)[0]
-    for (kind, series), group in counts.sort_values("period", kind="stable").groupby(["kind", "series"], sort=False):
-        periods = pd.DatetimeIndex(group["period"])
-        weekday = periods.day_of_week.to_numpy() if step == "day" else None
-        n = group["n"].to_numpy()
-        for burst in detect(n, weekday, detector):
+    periods = grid.periods
+    weekday = periods.day_of_week.to_numpy() if step == "day" else None
+    rows = []
+    for at, found in enumerate(detect_many(grid.n, weekday, detector)):
+        label = grid.labels.iloc[at]
+        for burst in found:
             if periods[burst.end] < shown_from:
                 continue
             span = slice(burst.start, burst.end + 1)
-            mean, low, high = _tone(
-                n[span].sum(), group["tone_sum"].to_numpy()[span].sum(), group["tone_sq"].to_numpy()[span].sum()
-            )
+            mean, low, high = _tone(burst.observed, grid.tone_sum[at, span].sum(), grid.tone_sq[at, span].sum())
             rows.append(
                 {
-                    "kind": kind,
-                    "series": series,
-                    "company": group["company"].iloc[0],
-                    "topic": group["topic"].iloc[0],
+                    "kind": label["kind"],
+                    "series": label["series"],
+                    "company": label["company"],
+                    "topic": label["topic"],
                     "start": periods[burst.start],
                     "peak": periods[burst.peak],
                     "end": periods[burst.end],
