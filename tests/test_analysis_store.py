@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, func, select, text
+import pandas as pd
+from sqlalchemy import Connection, Engine, func, inspect, select, text
 
 from dashboard.analyse.analysis import Analyzer
 from dashboard.analyse.entities import CompanyMatcher, CompanyRule
@@ -17,6 +19,8 @@ from dashboard.config import DEFAULT_CONFIG, load_config
 from dashboard.models import FeedSpec
 from dashboard.pipeline.ingest import jobs_for, run_ingest
 from dashboard.pipeline.rescore import rescore
+from dashboard.read.filters import Filters
+from dashboard.read.queries import story_page
 from dashboard.read.reader import Reader
 from dashboard.store.engine import open_engine
 from dashboard.store.schema import (
@@ -137,6 +141,32 @@ def test_a_version_1_database_is_migrated_and_keeps_its_articles(
     engine.dispose()
 
 
+def downgrade_to_version_4(conn: Connection) -> None:
+    """Undo version 5: the story index on the story alone."""
+    conn.execute(text("DROP INDEX ix_articles_story"))
+    conn.execute(text("CREATE INDEX ix_articles_story ON articles (story_id)"))
+    conn.execute(meta.update().values(value="4"))
+
+
+def test_a_version_4_database_gets_the_story_index_that_holds_each_copys_time_and_publisher(
+    db_url: str, feed_server: FeedHTTPServer, policy: FetchPolicy
+) -> None:
+    engine = open_engine(db_url)
+    ingest(engine, feed_server, ["google_news_story_meta.xml", "google_news_story_layoffs.xml"], policy)
+    everything = Filters(date_from=date(2000, 1, 1), date_to=date(2100, 1, 1))
+    expected, _ = story_page(Reader(engine), everything)
+    with engine.begin() as conn:
+        downgrade_to_version_4(conn)
+    engine.dispose()
+    engine = open_engine(db_url)
+    [index] = [i for i in inspect(engine).get_indexes("articles") if i["name"] == "ix_articles_story"]
+    assert index["column_names"] == ["story_id", "published_at", "id", "publisher"]
+    rows, _ = story_page(Reader(engine), everything)
+    pd.testing.assert_frame_equal(rows, expected)
+    assert (len(rows), rows["articles"].sum(), rows["outlets"].max()) == (6, 9, 3)
+    engine.dispose()
+
+
 def downgrade_to_version_3(conn: Connection) -> None:
     """Remove what version 4 added: stories, their keys, roll-ups and Google tokens, and each article's story."""
     for table in (
@@ -148,7 +178,7 @@ def downgrade_to_version_3(conn: Connection) -> None:
         "rollup_story_company",
     ):
         conn.execute(text(f"DROP TABLE {table}"))
-    conn.execute(text("DROP INDEX ix_articles_story"))
+    conn.execute(text("DROP INDEX IF EXISTS ix_articles_story"))
     conn.execute(text("ALTER TABLE articles DROP COLUMN story_id"))
     conn.execute(meta.delete().where(meta.c.key != "schema_version"))
     conn.execute(meta.update().values(value="3"))

@@ -467,43 +467,40 @@ def story_page(
 def _story_rows(reader: Reader, ids: Sequence[int]) -> pd.DataFrame:
     """The rows of some stories, in the order given: each shown by its earliest article."""
     wanted = list(ids) or [-1]
+    copies = articles.alias("copies")
+    # Each story's earliest article and its number of outlets, from the story index alone (ix_articles_story).
+    lead = (
+        select(copies.c.id)
+        .where(copies.c.story_id == stories.c.id)
+        .order_by(copies.c.published_at, copies.c.id)
+        .limit(1)
+        .correlate(stories)
+        .scalar_subquery()
+    )
+    outlets = (
+        select(func.count(func.distinct(copies.c.publisher)))
+        .where(copies.c.story_id == stories.c.id)
+        .correlate(stories)
+        .scalar_subquery()
+    )
+    statement = (
+        select(
+            stories.c.id,
+            stories.c.articles.label("size"),
+            _story_mean().label("mean"),
+            stories.c.topic_mask,
+            outlets.label("outlets"),
+            articles.c.published_at,
+            articles.c.publisher,
+            articles.c.title,
+            articles.c.link,
+            articles.c.summary,
+        )
+        .join_from(stories, articles, articles.c.id == lead)
+        .where(stories.c.id.in_(wanted))  # type: ignore[arg-type]
+    )
     with reader.engine.connect() as conn:
-        found = {
-            r.id: r
-            for r in conn.execute(
-                select(
-                    stories.c.id, stories.c.articles.label("size"), _story_mean().label("mean"), stories.c.topic_mask
-                ).where(stories.c.id.in_(wanted))  # type: ignore[arg-type]
-            )
-        }
-        # Each story's earliest article, and how many outlets ran it, summed in the database (a story can hold
-        # hundreds of copies; only one row of each comes back).
-        rank = (
-            func.row_number()
-            .over(partition_by=articles.c.story_id, order_by=(articles.c.published_at, articles.c.id))
-            .label("rank")
-        )
-        ranked = (
-            select(
-                articles.c.story_id,
-                articles.c.published_at,
-                articles.c.publisher,
-                articles.c.title,
-                articles.c.link,
-                articles.c.summary,
-                rank,
-            )
-            .where(articles.c.story_id.in_(wanted))
-            .subquery()
-        )
-        first = {r.story_id: r for r in conn.execute(select(ranked).where(ranked.c.rank == 1))}
-        outlets = dict(
-            conn.execute(
-                select(articles.c.story_id, func.count(func.distinct(articles.c.publisher)))
-                .where(articles.c.story_id.in_(wanted))
-                .group_by(articles.c.story_id)
-            ).all()
-        )
+        found = {r.id: r for r in conn.execute(statement)}
         tones: dict[int, dict[str, float]] = {}
         for story, company, n, tone_sum in conn.execute(
             select(story_companies).where(story_companies.c.story_id.in_(wanted))
@@ -512,21 +509,21 @@ def _story_rows(reader: Reader, ids: Sequence[int]) -> pd.DataFrame:
     topic_bits = reader.label_bits()["topic"]
     records = []
     for story in ids:
-        r, lead = found.get(story), first.get(story)
-        if r is None or lead is None:
+        r = found.get(story)
+        if r is None:
             continue
         records.append(
             {
                 "id": r.id,
-                "published_at": lead.published_at,  # type: ignore[attr-defined]
-                "publisher": lead.publisher,  # type: ignore[attr-defined]
-                "title": lead.title,  # type: ignore[attr-defined]
-                "link": lead.link,  # type: ignore[attr-defined]
+                "published_at": r.published_at,
+                "publisher": r.publisher,
+                "title": r.title,
+                "link": r.link,
                 "tone": r.mean,
                 "tone_label": label_for(r.mean) if r.mean is not None else None,
-                "outlets": int(outlets.get(story, 1)),
+                "outlets": int(r.outlets),
                 "articles": int(r.size),
-                "summary": lead.summary,  # type: ignore[attr-defined]
+                "summary": r.summary,
                 "companies": ", ".join(sorted(tones.get(r.id, {}))),
                 "topics": ", ".join(sorted(n for n, bit in topic_bits.items() if r.topic_mask & bit)),
                 "company_tone": tones.get(r.id, {}),

@@ -46,7 +46,7 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 T = TypeVar("T")
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 metadata = MetaData()
 
 meta = Table(
@@ -100,7 +100,9 @@ articles = Table(
     Column("story_id", Integer),
     Index("ix_articles_published_at", "published_at"),
     Index("ix_articles_publisher", "publisher"),
-    Index("ix_articles_story", "story_id"),
+    # A story's copies in order, with their publishers: its earliest article and its outlets come from the
+    # index alone (a story can hold hundreds of copies; their rows are never read for a story's row).
+    Index("ix_articles_story", "story_id", "published_at", "id", "publisher"),
 )
 
 # Every way we can recognise an article again (guid, link, title + publisher), hashed to a fixed width.
@@ -285,8 +287,19 @@ def _add_stories(conn: Connection) -> None:
     conn.execute(meta.insert().values(key="stories", value="stale"))
 
 
+def _cover_story_copies(conn: Connection) -> None:
+    """v4 -> v5: the story index also holds each copy's time and publisher (see articles)."""
+    conn.execute(text("DROP INDEX ix_articles_story"))
+    conn.execute(text("CREATE INDEX ix_articles_story ON articles (story_id, published_at, id, publisher)"))
+
+
 # Migrations: MIGRATIONS[n] upgrades a database at version n to n + 1.
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _add_article_tone, 2: _add_rollup_keys, 3: _add_stories}
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {
+    1: _add_article_tone,
+    2: _add_rollup_keys,
+    3: _add_stories,
+    4: _cover_story_copies,
+}
 
 
 def marker(conn: Connection) -> str:
