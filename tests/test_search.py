@@ -26,6 +26,8 @@ TEXTS = [
     ("Data centers strain grids", ""),
     ("EU passes the AI_Act text", ""),
     ("Said the chairman", ""),
+    ("Layoffs hit three companies", "A company-wide memo."),
+    ("Staff laid off", "The offs and ons of it."),
 ]
 KEYWORDS = [
     "meta",
@@ -43,6 +45,13 @@ KEYWORDS = [
     "ai",
     "#",
     "job cuts",
+    "GPU",
+    '"GPU"',
+    "layoff",
+    "company",
+    "data center",
+    '"laid off"',
+    '"data center*"',
 ]
 
 
@@ -76,10 +85,18 @@ def test_the_index_finds_exactly_what_the_pattern_matches(engine: Engine, stored
 @pytest.mark.parametrize(
     ("keyword", "fts5", "tsq", "exact"),
     [
-        ("burnout", '("burnout")', "((burnout))", True),
+        ("burnout", '("burnout" OR "burnouts")', "((burnout) | (burnouts))", True),
+        ('"burnout"', '("burnout")', "((burnout))", True),
         ("resign*", '("resign" *)', "((resign:*))", True),
-        ("burned out", '("burned out")', "((burned <-> out))", False),
-        ("cut|cuts # jobs", '("cut" OR "cuts") AND ("jobs")', "((cut) | (cuts)) & ((jobs))", False),
+        ("company", '("company" OR "companies")', "((company) | (companies))", True),
+        ("burned out", '("burned out" OR "burned outs")', "((burned <-> out) | (burned <-> outs))", False),
+        ('"burned out"', '("burned out")', "((burned <-> out))", False),
+        (
+            "cut|cuts # jobs",
+            '("cut" OR "cuts") AND ("jobs" OR "jobses")',
+            "((cut) | (cuts)) & ((jobs) | (jobses))",
+            False,
+        ),
         ("open-source", '("open source")', "((open <-> source))", False),
         ("gpu_cluster", '("gpu_cluster")', "((gpu <-> cluster))", True),
     ],

@@ -8,6 +8,11 @@ finds "burned-out"). Within a word:
 Matching ignores case and respects word boundaries at both ends, so a term never matches inside a
 longer word ("AI" is not found in "said"), while possessives and hyphenated forms still match
 ("Meta's", "OpenAI-backed").
+
+Topic terms and free keywords also find the regular English plural of their last word, as people type
+them: ``GPU`` finds "GPUs", ``layoff`` "layoffs", ``data center`` "data centers", ``company``
+"companies", ``tax`` "taxes" (``inflected``). A term in double quotes is exactly that phrase
+(``"GPU"`` does not find "GPUs"; ``*`` and ``#`` keep their meaning inside).
 """
 
 from __future__ import annotations
@@ -36,9 +41,32 @@ def _alternative(text: str) -> str:
     return "".join(out)
 
 
-def term_regex(term: str) -> str:
+_VOWELS = set("aeiou")
+_SIBILANT_ENDINGS = ("s", "x", "z", "ch", "sh")
+
+
+def inflected(word: str) -> list[str]:
+    """A word and its regular English plural: GPU -> GPUs, company -> companies, tax -> taxes. Only plain
+    words of letters are inflected (not ``resign*``, ``#``, ``H100``)."""
+    if len(word) < 2 or not word.isalpha():
+        return [word]
+    lower = word.lower()
+    if lower.endswith("y") and lower[-2] not in _VOWELS:
+        return [word, word[:-1] + "ies"]
+    if lower.endswith(_SIBILANT_ENDINGS):
+        return [word, word + "es"]
+    return [word, word + "s"]
+
+
+def quoted(term: str) -> str | None:
+    """The phrase inside a term in double quotes, or None when it is not quoted."""
+    term = term.strip()
+    return term[1:-1] if len(term) >= 2 and term[0] == term[-1] == '"' else None
+
+
+def term_regex(term: str, inflect: bool = False) -> str:
     """The regex (without flags) for a term in the pattern language above."""
-    return _WORD_BEFORE + term_body(term) + _WORD_AFTER
+    return _WORD_BEFORE + term_body(term, inflect) + _WORD_AFTER
 
 
 def bounded(alternatives: list[str]) -> str:
@@ -47,16 +75,30 @@ def bounded(alternatives: list[str]) -> str:
     return _WORD_BEFORE + "(?:" + "|".join(alternatives) + ")" + _WORD_AFTER
 
 
-def term_body(term: str) -> str:
-    """The regex for a term without its word boundaries."""
+def term_words(term: str, inflect: bool = False) -> list[list[str]]:
+    """A term's words, each a list of its alternatives; with ``inflect`` (and no quotes), the last word's
+    plain alternatives come with their plurals."""
+    inside = quoted(term)
+    if inside is not None:
+        term, inflect = inside, False
     words = term.split()
     if not words:
         raise ValueError("empty term")
-    parts = []
-    for word in words:
+    out = []
+    for index, word in enumerate(words):
         alternatives = [a for a in word.split("|") if a]
         if not alternatives:
             raise ValueError(f"empty alternative in {term!r}")
+        if inflect and index == len(words) - 1:
+            alternatives = list(dict.fromkeys(form for a in alternatives for form in inflected(a)))
+        out.append(alternatives)
+    return out
+
+
+def term_body(term: str, inflect: bool = False) -> str:
+    """The regex for a term without its word boundaries."""
+    parts = []
+    for alternatives in term_words(term, inflect):
         body = "|".join(_alternative(a) for a in alternatives)
         parts.append(f"(?:{body})" if len(alternatives) > 1 else body)
     return _GAP.join(parts)
@@ -68,16 +110,16 @@ def literal_body(text: str) -> str:
 
 
 @lru_cache(maxsize=4096)
-def compile_terms(terms: tuple[str, ...], case_sensitive: bool = False) -> re.Pattern[str]:
+def compile_terms(terms: tuple[str, ...], case_sensitive: bool = False, inflect: bool = False) -> re.Pattern[str]:
     """One regex finding any of the terms, longest first so "job cuts" wins over "cuts"."""
     ordered = sorted(dict.fromkeys(terms), key=len, reverse=True)
     flags = 0 if case_sensitive else re.IGNORECASE
-    return re.compile(bounded([f"(?:{term_body(t)})" for t in ordered]), flags)
+    return re.compile(bounded([f"(?:{term_body(t, inflect)})" for t in ordered]), flags)
 
 
 def keyword_regex(keyword: str) -> re.Pattern[str]:
-    """A free keyword or phrase typed by a user, matched like a topic term (``*`` and ``#`` allowed)."""
-    return compile_terms((" ".join(keyword.split()),))
+    """A free keyword or phrase typed by a user, matched like a topic term (``*``, ``#``, plurals, quotes)."""
+    return compile_terms((" ".join(keyword.split()),), inflect=True)
 
 
 def count_matches(pattern: re.Pattern[str], text: str) -> int:
@@ -109,13 +151,13 @@ class Needles:
         return any(word in folded for word in self.words) or (self.digit and _DIGIT.search(text) is not None)
 
 
-def needles(terms: Iterable[str]) -> Needles | None:
-    """The needles of case-insensitive terms: each first word's literal start; None when some term has
-    none that is plain ASCII (then every text must be scanned)."""
+def needles(terms: Iterable[str], inflect: bool = False) -> Needles | None:
+    """The needles of case-insensitive terms: each first word's literal start (its plurals' too); None when
+    some term has none that is plain ASCII (then every text must be scanned)."""
     words: set[str] = set()
     digit = False
     for term in terms:
-        for alternative in term.split()[0].split("|"):
+        for alternative in term_words(term, inflect)[0]:
             literal = alternative.split("#")[0]
             if literal.endswith("*") and literal == alternative:
                 literal = literal[:-1]

@@ -13,9 +13,11 @@ class TopicMatcher:
 
     def __init__(self, topics: Mapping[str, Sequence[str]]) -> None:
         self._patterns: dict[str, re.Pattern[str]] = {
-            name: compile_terms(tuple(terms)) for name, terms in topics.items() if terms
+            name: compile_terms(tuple(terms), inflect=True) for name, terms in topics.items() if terms
         }
-        self._needles: dict[str, Needles | None] = {name: needles(topics[name]) for name in self._patterns}
+        self._needles: dict[str, Needles | None] = {
+            name: needles(topics[name], inflect=True) for name in self._patterns
+        }
 
     @property
     def names(self) -> list[str]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, Select, and_, literal_column, or_, select, text
 
-from dashboard.analyse.terms import keyword_regex
+from dashboard.analyse.terms import keyword_regex, quoted, term_words
 from dashboard.store.schema import articles
 
 TOKENS = {"sqlite": re.compile(r"\w+"), "postgresql": re.compile(r"[A-Za-z0-9]+")}
@@ -33,9 +33,9 @@ def index_parts(keyword: str, dialect: str = "sqlite") -> list[Part]:
     """The words of a keyword that the index can look for (a word with a ``#`` number cannot be)."""
     token = TOKENS.get(dialect, TOKENS["sqlite"])
     parts: list[Part | None] = []
-    for word in keyword.lower().split():
+    for word in term_words(keyword.lower(), inflect=True):  # a plural is one more alternative
         alternatives = []
-        for alternative in (a for a in word.split("|") if a):
+        for alternative in word:
             tokens = tuple(token.findall(alternative.replace("#", " ")))
             if "#" in alternative or not tokens:
                 alternatives = []
@@ -45,17 +45,21 @@ def index_parts(keyword: str, dialect: str = "sqlite") -> list[Part]:
             parts.append(None)  # a gap: the words either side are not adjacent in the index query
             continue
         before = parts[-1] if parts else None
-        if before and len(before.alternatives) == 1 and not before.alternatives[0][1] and len(alternatives) == 1:
-            # Words next to each other in the keyword are next to each other in the text: one phrase.
-            parts[-1] = Part(((before.alternatives[0][0] + alternatives[0][0], alternatives[0][1]),))
+        if before and len(before.alternatives) == 1 and not before.alternatives[0][1]:
+            # Words next to each other in the keyword are next to each other in the text: one phrase per
+            # alternative of the later word ("data center" is "data center" or "data centers").
+            lead = before.alternatives[0][0]
+            parts[-1] = Part(tuple((lead + tokens, prefix) for tokens, prefix in alternatives))
         else:
             parts.append(Part(tuple(alternatives)))
     return [p for p in parts if p is not None]
 
 
 def is_exact(keyword: str, dialect: str) -> bool:
-    """True when SQLite's index alone decides: one word of word characters, maybe ending in ``*``."""
-    words = keyword.split()
+    """True when SQLite's index alone decides: one word of word characters (quoted or not: its plural is one
+    more index word), maybe ending in ``*``."""
+    inside = quoted(keyword)
+    words = (inside if inside is not None else keyword).split()
     return dialect == "sqlite" and len(words) == 1 and _PLAIN_WORD.fullmatch(words[0]) is not None
 
 
