@@ -25,7 +25,7 @@ from dashboard.analyse.lexicon import LexiconError
 from dashboard.analyse.parallel import ParallelAnalyzer
 from dashboard.config import DEFAULT_CONFIG, Config, ConfigError, check_http_url, load_config
 from dashboard.models import FeedSpec
-from dashboard.pipeline.demo import DemoSpec, write_demo
+from dashboard.pipeline.demo import DEMO_END, DemoSpec, write_demo
 from dashboard.pipeline.ingest import FeedReport, backfill_jobs, jobs_for, run_ingest
 from dashboard.pipeline.rescore import rescore
 from dashboard.read.stats import collect_stats
@@ -155,7 +155,11 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--days", type=int, default=180, help="days of history, ending today (default 180)")
     demo.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
     demo.add_argument(
-        "--end", type=datetime.fromisoformat, default=None, help="last moment, ISO 8601 with offset (default now)"
+        "--end",
+        type=datetime.fromisoformat,
+        default=DEMO_END,
+        help="last moment, ISO 8601 with offset (default 2026-11-28T12:00:00+00:00, the date the demo events in "
+        "data/events.toml are set against)",
     )
     view = commands.add_parser(
         "view",

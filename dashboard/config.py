@@ -1,9 +1,10 @@
-"""Load and validate ``data/config.toml``: companies, feeds and fetch settings."""
+"""Load and validate ``data/config.toml`` (companies, feeds, fetch settings) and the events file it names."""
 
 from __future__ import annotations
 
 import re
 import tomllib
+from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote_plus, urlsplit
@@ -13,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from dashboard.analyse.entities import CompanyRule
 from dashboard.analyse.terms import term_regex
 from dashboard.collect.fetch import FetchPolicy
-from dashboard.models import FeedSpec
+from dashboard.models import ALL_COMPANIES, Event, FeedSpec
 from dashboard.paths import DATA_DIR
 
 DEFAULT_CONFIG = DATA_DIR / "config.toml"
@@ -98,12 +99,38 @@ def _check_terms(terms: list[str]) -> list[str]:
     return terms
 
 
+class EventConfig(_Strict):
+    """One ``[[event]]`` of the events file: a day, the company it concerns (or "all"), a label, a link."""
+
+    date: date
+    company: str = Field(default=ALL_COMPANIES, min_length=1)
+    label: str = Field(min_length=1, max_length=200)
+    link: str | None = None
+    demo: bool = False
+
+    @field_validator("link")
+    @classmethod
+    def _http_link(cls, value: str | None) -> str | None:
+        return check_http_url(value) if value is not None else None
+
+    def event(self) -> Event:
+        return Event(day=self.date, label=self.label, company=self.company, link=self.link, demo=self.demo)
+
+
+class EventsFile(_Strict):
+    """The events file: a list of ``[[event]]`` tables."""
+
+    event: list[EventConfig] = []
+
+
 class Config(_Strict):
-    """The whole configuration file."""
+    """The whole configuration file, with the events of its events file."""
 
     companies: list[CompanyConfig] = []
     topics: dict[str, list[str]] = {}
     lexicon: str = ""  # relative to the config file's folder; empty: data/lexicon.txt
+    events_file: str = ""  # relative to the config file's folder; empty: no events
+    events: list[Event] = []  # read from events_file, never written in the config itself
     feeds: list[FeedConfig] = []
     fetch: FetchPolicy = FetchPolicy()
     google_news: GoogleNewsConfig = GoogleNewsConfig()
@@ -182,15 +209,46 @@ def parse_config(raw: dict[str, Any], source: str = "config") -> Config:
     return config
 
 
-def load_config(path: Path | str = DEFAULT_CONFIG) -> Config:
-    """Read and validate a config file, raising ConfigError with the file name on any problem."""
-    path = Path(path)
+def _read_toml(path: Path) -> dict[str, Any]:
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError(f"{path}: file not found") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
-    config = parse_config(raw, str(path))
+
+
+def parse_events(raw: dict[str, Any], companies: list[str], source: str = "events") -> list[Event]:
+    """Validate a decoded events file: each problem named by file, entry and field."""
+    try:
+        parsed = EventsFile.model_validate(raw)
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            where = _describe_location(raw, tuple(err["loc"]))
+            message = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
+            lines.append(f"{source}: {where}: {'missing required field' if err['type'] == 'missing' else message}")
+        raise ConfigError("\n".join(lines)) from None
+    known = {*companies, ALL_COMPANIES}
+    unknown = [
+        f'{source}: event[{index}].company: "{e.company}" is not a configured company or "all"'
+        for index, e in enumerate(parsed.event)
+        if e.company not in known
+    ]
+    if unknown:
+        raise ConfigError("\n".join(unknown))
+    return sorted((e.event() for e in parsed.event), key=lambda e: (e.day, e.company, e.label))
+
+
+def load_config(path: Path | str = DEFAULT_CONFIG) -> Config:
+    """Read and validate a config file and its events file, raising ConfigError with the file name on any
+    problem."""
+    path = Path(path)
+    config = parse_config(_read_toml(path), str(path))
     lexicon = (path.parent / config.lexicon).resolve() if config.lexicon else DATA_DIR / "lexicon.txt"
-    return config.model_copy(update={"lexicon": str(lexicon)})
+    update: dict[str, object] = {"lexicon": str(lexicon)}
+    if config.events_file:
+        named = (path.parent / config.events_file).resolve()
+        companies = [c.name for c in config.companies]
+        update |= {"events_file": str(named), "events": parse_events(_read_toml(named), companies, str(named))}
+    return config.model_copy(update=update)

@@ -3,13 +3,29 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 # What is stored and analysed of an entry. No real headline reaches TITLE_LIMIT; tone analysis costs grow
 # with the square of a text's length (a 25 KB title took seconds), so nothing longer is analysed either.
 TITLE_LIMIT = 400
 SUMMARY_LIMIT = 2000
+
+
+ALL_COMPANIES = "all"  # an event's company when it concerns every company
+DEMO_FEED_PREFIX = "Demo: "  # every feed the synthetic demo corpus writes is named so
+
+
+@dataclass(frozen=True)
+class Event:
+    """A dated event to read the charts against: from data/events.toml, or ad hoc from a link."""
+
+    day: date
+    label: str
+    company: str = ALL_COMPANIES
+    link: str | None = None
+    demo: bool = False  # one of the demo corpus's planted events, not a real one
+    ad_hoc: bool = False  # given in the link, not in the events file
 
 
 @dataclass(frozen=True)

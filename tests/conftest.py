@@ -48,9 +48,10 @@ def policy() -> FetchPolicy:
 def loopback_config_text() -> str:
     """The shipped configuration, allowed to fetch from this machine (for the test servers on 127.0.0.1)."""
     text = DEFAULT_CONFIG.read_text(encoding="utf-8")
-    lexicon, refused = 'lexicon = "lexicon.txt"', "\nallowed_networks = []"
-    assert lexicon in text and refused in text
+    lexicon, events, refused = 'lexicon = "lexicon.txt"', 'events_file = "events.toml"', "\nallowed_networks = []"
+    assert lexicon in text and events in text and refused in text
     text = text.replace(lexicon, f"lexicon = {json.dumps(str(DEFAULT_CONFIG.parent / 'lexicon.txt'))}")
+    text = text.replace(events, f"events_file = {json.dumps(str(DEFAULT_CONFIG.parent / 'events.toml'))}")
     return text.replace(refused, '\nallowed_networks = ["127.0.0.0/8"]')
 
 

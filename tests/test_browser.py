@@ -24,7 +24,7 @@ from harness.served import CHROMIUM_ARGS, streamlit
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
-VIEWS = ["overview", "trends", "spikes", "compare", "articles", "sources"]
+VIEWS = ["overview", "trends", "spikes", "impact", "compare", "articles", "sources"]
 WAIT_MS = 60_000  # every wait in this file: generous, so a loaded machine is slow, never failing
 expect.set_options(timeout=WAIT_MS)
 
@@ -112,12 +112,31 @@ def test_every_view_renders_in_the_browser(browser: Browser, server: str, view: 
     page = new_page(browser, f"{server}/?view={view}&company=Meta&company=Microsoft&company=OpenAI")
     wait_until_idle(page)
     expect(page.get_by_test_id("stException")).to_have_count(0)
-    if view in ("overview", "trends", "compare"):
+    if view in ("overview", "trends", "impact", "compare"):
         expect(page.locator(".js-plotly-plot").first).to_be_visible()
     else:
         expect(page.get_by_test_id("stDataFrame").first).to_be_visible()
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"browser-{view}.png"))
+    page.context.close()
+
+
+def test_the_worked_example_marks_the_event_and_answers_with_numbers(browser: Browser, server: str) -> None:
+    """Burnout at Meta against OpenAI and Google around the demo's planted event: Trends, then Impact."""
+    peers = "company=Meta&company=OpenAI&company=Google&topic=burnout"
+    page = new_page(browser, f"{server}/?{peers}&view=trends&norm=per100&step=week&from=2026-08-01")
+    wait_until_idle(page)
+    marker = page.locator(".annotation-text", has_text="Demo: burnout stories begin (planted)")
+    expect(marker).to_have_count(3)  # on the tone, volume and topic charts
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "browser-example-trends.png"), full_page=True)
+    page.context.close()
+    page = new_page(browser, f"{server}/?{peers}&view=impact&window=40")
+    wait_until_idle(page)
+    expect(page.get_by_text("Burnout stories about Meta:", exact=False)).to_be_visible()
+    expect(page.locator(".js-plotly-plot").first).to_be_visible()
+    expect(page.locator(".annotation-text", has_text="Demo: burnout stories begin (planted)")).to_have_count(1)
+    page.screenshot(path=str(ARTIFACTS / "browser-example-impact.png"), full_page=True)
     page.context.close()
 
 

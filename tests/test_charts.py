@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
+import pytest
 
 from dashboard.read import charts, trends
 from tests.cubes import rows
@@ -60,7 +61,12 @@ def test_topic_chart_has_one_line_per_topic_and_company() -> None:
     fig = charts.topic_chart(shaped, NAMES, "per100")
     assert [t.name for t in fig.data] == ["burnout · Meta", "burnout · OpenAI"]
     assert list(fig.data[0].y) == [50.0, 0.0]
-    assert fig.layout.yaxis.title.text == "per 100 articles about the company"
+    assert fig.layout.yaxis.title.text == "per 100 articles about the company (any topic or keyword)"
+    # Two and one Meta articles a day: too few to say much, so faint, with the interval as error bars.
+    assert list(fig.data[0].marker.opacity) == [charts.FAINT, charts.FAINT]
+    meta = shaped[shaped["company"] == "Meta"]
+    assert list(fig.data[0].error_y.array) == pytest.approx(list(meta["per100_hi"] - meta["per100"]))
+    assert fig.data[0].customdata[0][2] == ", n < 10"
 
 
 def test_small_multiples_put_each_company_in_its_own_cell_of_one_figure() -> None:
@@ -77,3 +83,15 @@ def test_small_multiples_put_each_company_in_its_own_cell_of_one_figure() -> Non
         ("OpenAI", [3, 4], "x2", "y2"),
     ]
     assert [a.text for a in fig.layout.annotations] == NAMES
+
+
+def test_events_are_dashed_lines_on_every_plot_with_their_labels_as_text() -> None:
+    events = pd.DataFrame({"date": [pd.Timestamp("2026-11-02")], "label": ["<a href='x'>memo</a> & more"]})
+    volume = pd.DataFrame(
+        {"period": pd.to_datetime(["2026-11-01", "2026-11-02"] * 2), "company": ["Meta"] * 2 + ["OpenAI"] * 2, "n": 1}
+    )
+    fig = charts.add_events(charts.small_multiples(volume, NAMES, NAMES, columns=2), events)
+    assert [(s.xref, s.line.dash) for s in fig.layout.shapes] == [("x", "dash"), ("x2", "dash")]
+    marker = [a for a in fig.layout.annotations if a.text not in NAMES]
+    assert [a.text for a in marker] == ["&lt;a href='x'&gt;memo&lt;/a&gt; &amp; more"]
+    assert charts.add_events(charts.small_multiples(volume, NAMES, NAMES), events.iloc[0:0]).layout.shapes == ()

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from dashboard.config import DEFAULT_CONFIG, ConfigError, load_config
+from dashboard.models import Event
+from dashboard.pipeline.demo import DemoSpec, planted_days
 
 DEFAULT_COMPANIES = [
     "Meta",
@@ -115,3 +118,46 @@ def test_fetch_settings_are_checked_where_fetch_reads_them(tmp_path: Path, body:
     with pytest.raises(ConfigError) as caught:
         load_config(path)
     assert str(caught.value) == f"{path}: {message}"
+
+
+def test_the_shipped_events_are_the_demos_planted_events_marked_as_demo() -> None:
+    events = load_config(DEFAULT_CONFIG).events
+    assert all(e.demo and e.label.startswith("Demo: ") for e in events)
+    assert [(e.day, e.company) for e in events] == [(day, company) for day, company, _ in planted_days(DemoSpec())]
+
+
+def test_an_events_file_beside_the_config_is_read(tmp_path: Path) -> None:
+    (tmp_path / "config.toml").write_text('events_file = "dates.toml"\n[[companies]]\nname = "Meta"\nquery = "m"\n')
+    (tmp_path / "dates.toml").write_text(
+        '[[event]]\ndate = 2026-10-20\ncompany = "Meta"\nlabel = "Reorg memo"\nlink = "https://a.example/memo"\n'
+        '[[event]]\ndate = 2026-09-01\nlabel = "Chip export rule"\n'
+    )
+    assert load_config(tmp_path / "config.toml").events == [
+        Event(date(2026, 9, 1), "Chip export rule"),
+        Event(date(2026, 10, 20), "Reorg memo", "Meta", "https://a.example/memo"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ('[[event]]\ndate = 2026-10-20\ncompany = "Nokia"\nlabel = "x"\n', 'event[0].company: "Nokia" is not a'),
+        ('[[event]]\ndate = 2026-10-20\nlabel = "x"\nlink = "javascript:alert(1)"\n', "event[0].link: Value error"),
+        ("[[event]]\ndate = 2026-10-20\n", "event[0].label: missing required field"),
+        ('[[event]]\ndate = "last week"\nlabel = "x"\n', "event[0].date: Input should be a valid date"),
+        ('[[event]]\ndate = 2026-10-20\nlabel = "x"\ncolour = "red"\n', "event[0].colour: unknown key"),
+    ],
+)
+def test_a_wrong_events_file_names_the_file_the_entry_and_the_field(tmp_path: Path, toml: str, message: str) -> None:
+    (tmp_path / "config.toml").write_text('events_file = "events.toml"\n[[companies]]\nname = "Meta"\nquery = "m"\n')
+    (tmp_path / "events.toml").write_text(toml)
+    with pytest.raises(ConfigError) as caught:
+        load_config(tmp_path / "config.toml")
+    assert str(tmp_path / "events.toml") in str(caught.value)
+    assert message in str(caught.value)
+
+
+def test_a_config_naming_a_missing_events_file_says_so(tmp_path: Path) -> None:
+    (tmp_path / "config.toml").write_text('events_file = "gone.toml"\n')
+    with pytest.raises(ConfigError, match=r"gone\.toml: file not found"):
+        load_config(tmp_path / "config.toml")

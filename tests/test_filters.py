@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from dashboard.models import Event
 from dashboard.read.filters import Filters, bounded, parse_params, preset_span
 
 COMPANIES = ["Meta", "OpenAI", "Google"]
@@ -29,6 +30,9 @@ def test_a_full_query_string_restores_every_filter() -> None:
         "smooth": ["3"],
         "norm": ["per100"],
         "view": ["trends"],
+        "event": ["2026-10-20:Reorg memo", "2026-09-02"],
+        "window": ["14"],
+        "peer": ["google"],
     }
     filters = parse(query)
     assert filters == Filters(
@@ -42,6 +46,12 @@ def test_a_full_query_string_restores_every_filter() -> None:
         smooth=3,
         norm="per100",
         view="trends",
+        events=(
+            Event(date(2026, 10, 20), "Reorg memo", ad_hoc=True),
+            Event(date(2026, 9, 2), "2026-09-02", ad_hoc=True),
+        ),
+        window=14,
+        peers=("Google",),
     )
     assert filters.notes == ()
     assert parse(filters.to_params()) == filters
@@ -68,8 +78,15 @@ def test_no_parameters_means_the_last_90_days_of_everything() -> None:
         ({"smooth": ["0"]}, "ignored smooth='0': use a whole number from 1 to 30"),
         ({"smooth": ["lots"]}, "ignored smooth='lots': use a whole number from 1 to 30"),
         ({"norm": ["log"]}, "ignored norm='log': use raw or per100"),
-        ({"view": ["admin"]}, "ignored view='admin': use one of overview, trends, spikes, compare, articles, sources"),
+        (
+            {"view": ["admin"]},
+            "ignored view='admin': use one of overview, trends, spikes, impact, compare, articles, sources",
+        ),
         ({"utm_source": ["x"]}, "ignored unknown parameter 'utm_source'"),
+        ({"event": ["Oct 20:memo"]}, "ignored event='Oct 20:memo': use YYYY-MM-DD:label"),
+        ({"event": ["0001-01-01:x"]}, "ignored event='0001-01-01:x': the date is out of range"),
+        ({"window": ["1000"]}, "ignored window='1000': use a whole number of days from 2 to 365"),
+        ({"peer": ["Nokia"]}, "ignored peer='Nokia': not one of the known values"),
     ],
 )
 def test_a_bad_parameter_is_ignored_with_a_note(query: dict[str, list[str]], note: str) -> None:
@@ -147,3 +164,9 @@ def test_dates_outside_the_stored_articles_are_moved_to_them(
 
 def test_the_previous_period_of_the_earliest_dates_is_none_not_an_error() -> None:
     assert Filters(date_from=date.min, date_to=date(1, 1, 31)).previous_span() is None
+
+
+def test_an_event_label_from_a_link_is_one_short_line() -> None:
+    [event] = parse({"event": ["2026-10-20:  Reorg\n memo " + "x" * 300]}).events
+    assert event.label == "Reorg memo " + "x" * 89
+    assert len(parse({"event": [f"2026-10-{d:02d}:e" for d in range(1, 31)]}).events) == 20

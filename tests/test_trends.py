@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -58,6 +59,8 @@ def test_share_of_voice_and_rate_per_100_articles() -> None:
     assert dict(day1["n"]) == {"Meta": 2, "OpenAI": 1}
     assert day1.loc["Meta", "share"] == pytest.approx(200 / 3)
     assert day1.loc["Meta", "per100"] == pytest.approx(50.0)
+    low, high = trends.wilson(np.array([2]), np.array([4]))
+    assert (day1.loc["Meta", "per100_lo"], day1.loc["Meta", "per100_hi"]) == (100 * low[0], 100 * high[0])
 
 
 WITH_TOPICS = rows(
@@ -88,6 +91,50 @@ def test_topic_mentions_per_100_articles_about_the_company() -> None:
         ("OpenAI", "burnout"): {"n": 1, "articles": 1, "per100": 100.0},
         ("OpenAI", "layoffs"): {"n": 0, "articles": 1, "per100": 0.0},
     }
+
+
+def meta_day(stories: int, burnout: int) -> pd.DataFrame:
+    """One day of Meta stories, ``burnout`` of them about burnout."""
+    return rows(
+        [(i, "2026-10-20T09:00", "Meta", -0.1) for i in range(stories)],
+        topics={i: ["burnout"] for i in range(burnout)},
+    )
+
+
+def test_a_topic_rate_is_out_of_every_story_about_the_company_not_only_the_filtered_ones() -> None:
+    # 3 burnout stories among 60 Meta stories: the topic filter keeps the 3, the rate is out of all 60.
+    every = meta_day(60, 3)
+    filtered = every[every["n:burnout"] == 1]
+    day = date(2026, 10, 20)
+    out = trends.topic_over_time(filtered, "day", day, day, ["burnout"], ["Meta"], "per100", base=every)
+    row = out.iloc[0]
+    assert (row["n"], row["articles"], row["per100"]) == (3, 60, 5.0)
+    assert (round(row["per100_lo"], 2), round(row["per100_hi"], 2), row["thin"]) == (1.71, 13.7, False)
+    # Without the lifted cube, the filtered set is its own denominator: the 100-or-0 chart of the past.
+    assert trends.topic_over_time(filtered, "day", day, day, ["burnout"], ["Meta"], "per100").iloc[0]["per100"] == 100
+
+
+@pytest.mark.parametrize(
+    ("hits", "total", "interval"),
+    [(3, 60, (1.71, 13.7)), (0, 3, (0.0, 56.15)), (3, 3, (43.85, 100.0)), (1, 4, (4.56, 69.94))],
+)
+def test_rates_carry_the_wilson_interval_scipy_gives(hits: int, total: int, interval: tuple[float, float]) -> None:
+    low, high = trends.wilson(np.array([hits]), np.array([total]))
+    assert (round(100 * low[0], 2), round(100 * high[0], 2)) == interval
+
+
+def test_a_rate_on_fewer_than_ten_stories_is_marked_thin_and_smoothing_pools_the_periods() -> None:
+    days = pd.concat([meta_day(4, 2).assign(day=pd.Timestamp(f"2026-10-{d}")) for d in (20, 21)])
+    out = trends.topic_over_time(days, "day", date(2026, 10, 20), date(2026, 10, 22), ["burnout"], ["Meta"], "per100")
+    assert list(out["thin"]) == [True, True, True]
+    pooled = trends.topic_over_time(
+        days, "day", date(2026, 10, 20), date(2026, 10, 22), ["burnout"], ["Meta"], "per100", smooth=3
+    )
+    # Day 3 pools 4 of 8 stories: 50 per 100, its interval that of 4 of 8; still under ten stories.
+    assert list(pooled["per100"]) == [50.0, 50.0, 50.0]
+    assert list(pooled["thin"]) == [True, True, True]
+    low, high = trends.wilson(np.array([4]), np.array([8]))
+    assert (pooled["per100_lo"].iloc[2], pooled["per100_hi"].iloc[2]) == (100 * low[0], 100 * high[0])
 
 
 def test_a_planted_spike_is_found_and_ordinary_noise_is_not() -> None:

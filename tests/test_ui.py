@@ -152,7 +152,7 @@ def test_unknown_and_malformed_parameters_are_noted_not_fatal(app: AppTest) -> N
         "Link note: ignored company='Nokia': not one of the known values",
         "Link note: ignored from='last week': not a date (use YYYY-MM-DD)",
         "Link note: ignored smooth='999': use a whole number from 1 to 30",
-        "Link note: ignored view='admin': use one of overview, trends, spikes, compare, articles, sources",
+        "Link note: ignored view='admin': use one of overview, trends, spikes, impact, compare, articles, sources",
     ]
     assert "company" not in app.query_params
 
@@ -293,3 +293,20 @@ def test_the_overview_draws_every_company_in_one_figure(app: AppTest) -> None:
     app.run()
     [figure] = [json.loads(chart.proto.spec) for chart in app.get("plotly_chart")]
     assert [trace["name"] for trace in figure["data"]] == ["Meta", "OpenAI", "Google"]
+
+
+def event_labels(figure: dict) -> list[str]:
+    return [a["text"] for a in figure["layout"].get("annotations", []) if a.get("textangle") == -90]
+
+
+def test_events_are_marked_on_every_time_chart_and_kept_in_the_link(app: AppTest) -> None:
+    app.query_params.update({"view": "trends", "company": "Meta", "event": "2026-10-20:Reorg <b>memo</b>"})
+    app.run()
+    assert_drawn(app)
+    figures = [json.loads(chart.proto.spec) for chart in app.get("plotly_chart")]
+    marked = ["Demo: burnout stories begin (planted)", "Reorg &lt;b&gt;memo&lt;/b&gt;"]
+    assert [event_labels(f) for f in figures] == [marked] * 3
+    # Typed in the sidebar, an event joins the link.
+    app.text_area(key="f_events").set_value("2026-10-20:Reorg <b>memo</b>\n2026-11-02:Town hall").run()
+    assert list(app.query_params["event"]) == ["2026-10-20:Reorg <b>memo</b>", "2026-11-02:Town hall"]
+    assert event_labels(json.loads(app.get("plotly_chart")[0].proto.spec))[-1] == "Town hall"

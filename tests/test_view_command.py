@@ -6,7 +6,7 @@ import json
 import subprocess
 import sys
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from urllib.parse import parse_qs
 
@@ -15,7 +15,11 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard.analyse.analysis import Analyzer
 from dashboard.config import DEFAULT_CONFIG, load_config
+from dashboard.models import Event
 from dashboard.pipeline.demo import DemoSpec, write_demo
+from dashboard.read.filters import Filters
+from dashboard.read.reader import Reader
+from dashboard.read.views import events_in
 from dashboard.store.engine import open_engine
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -93,6 +97,71 @@ def test_the_listed_articles_are_the_pages(demo_url: str, browser_view, link: st
     printed, page = command_view(demo_url, link, *options), browser_view(link)
     shown = page.dataframe[-1].value if table == "articles" and "spikes" in link else page.dataframe[0].value
     assert [row["title"] for row in printed["tables"][table]] == list(shown["title"])
+
+
+@pytest.mark.parametrize("narrowing", ["topic=burnout", "q=burnout"])
+def test_a_topic_rate_is_per_100_of_every_story_about_the_company(demo_url: str, narrowing: str) -> None:
+    span = "company=Meta&view=trends&step=week&norm=per100&from=2026-09-28&to=2026-11-22"
+    narrowed = command_view(demo_url, f"{span}&{narrowing}")["tables"]["topics"]
+    every = command_view(demo_url, span)["tables"]["volume"]
+    burnout = [row for row in narrowed if row["topic"] == "burnout"]
+    # The denominators are Meta's stories with the topic or keyword lifted, week by week.
+    assert [row["stories"] for row in burnout] == [row["n"] for row in every]
+    assert [round(row["per100"], 6) for row in burnout] == [
+        round(100 * row["n"] / row["stories"], 6) for row in burnout
+    ]
+    assert [row["per100"] for row in burnout if 0 < row["per100"] < 100]  # no longer only 0 or 100
+
+
+def test_a_view_marks_the_events_of_its_companies_and_its_link(demo_url: str) -> None:
+    link = "company=Meta&company=Google&view=trends&from=2026-09-01&to=2026-11-28&event=2026-10-20:Reorg memo"
+    events = command_view(demo_url, link)["tables"]["events"]
+    assert [(e["date"][:10], e["company"], e["label"], e["source"]) for e in events] == [
+        ("2026-10-18", "Meta", "Demo: burnout stories begin (planted)", "demo"),
+        ("2026-10-20", "all", "Reorg memo", "link"),
+    ]
+
+
+def test_the_demo_events_are_marked_only_beside_the_demo_corpus(sqlite_url: str) -> None:
+    config = load_config(DEFAULT_CONFIG)
+    engine = open_engine(sqlite_url)
+    filters = Filters(date_from=date(2026, 9, 1), date_to=date(2026, 11, 28), events=(Event(date(2026, 10, 20), "x"),))
+    assert list(events_in(Reader(engine), config, filters)["label"]) == ["x"]
+    engine.dispose()
+
+
+def test_a_keyword_finds_its_plural_as_people_type_it(demo_url: str) -> None:
+    # The demo's headlines say "GPUs": q=GPU finds exactly what GPU or GPUs finds, and a quoted "GPU" only GPU.
+    span = "view=articles&count=articles&from=2026-06-01&to=2026-11-28"
+    typed, both = (command_view(demo_url, f"{span}&q={q}")["total"] for q in ("GPU", "GPU|GPUs"))
+    exact = command_view(demo_url, f'{span}&q="GPU"')["total"]
+    assert typed == both > 0 and exact < typed
+
+
+def test_the_impact_view_answers_in_a_sentence_with_its_numbers(demo_url: str, browser_view) -> None:
+    link = "view=impact&company=Meta&company=OpenAI&company=Google&topic=burnout&window=40"
+    printed, page = command_view(demo_url, link), browser_view(link)
+    assert printed["event"] == "2026-10-18: Demo: burnout stories begin (planted)"
+    rate = next(r for r in printed["tables"]["measures"] if r["measure"] == "rate per 100" and r["who"] == "company")
+    assert printed["finding"].startswith(
+        f"Burnout stories about Meta: {rate['before']:.1f} per 100 in the 40 days before 2026-10-18, "
+        f"{rate['after']:.1f} after ({rate['change']:+.1f}, 95% CI {rate['change_low']:+.1f} to "
+        f"{rate['change_high']:+.1f}"
+    )
+    assert rate["change_low"] > 0  # the planted burnout episode is a rise the data can carry
+    # This small demo has 3 burnout stories about Meta in the 40 days before: too few for a mean tone.
+    assert printed["finding"].endswith(
+        "Tone toward Meta in them: too thin to say, with only 3 stories in the window before the event "
+        "(at least 20 needed)."
+    )
+    # Thirty days each side hold 19 Meta stories before the event: too thin for a rate as well.
+    thin = command_view(demo_url, link.replace("window=40", "window=30"))["finding"]
+    assert thin.startswith("Burnout stories about Meta: too thin to say, with only 19 stories in the window before")
+    assert printed["finding"] in [t.value for t in page.text]
+    shown = page.dataframe[0].value
+    assert [round(v, 6) for v in shown["change"].dropna()] == [
+        round(r["change"], 6) for r in printed["tables"]["measures"] if r["change"] is not None
+    ]
 
 
 def test_a_story_row_lists_its_copies(demo_url: str) -> None:

@@ -11,13 +11,13 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import Engine
 
 from dashboard.analyse.analysis import Analyzer
 from dashboard.analyse.parallel import ParallelAnalyzer
-from dashboard.models import Article, FeedSpec, FetchResult, FetchStatus, ParsedFeed
+from dashboard.models import DEMO_FEED_PREFIX, Article, FeedSpec, FetchResult, FetchStatus, ParsedFeed
 from dashboard.store.write import record_fetch
 
 PUBLISHERS = [
@@ -71,6 +71,8 @@ TEMPLATES = [
     ("burnout", "Engineers at {c} describe burnout after 80-hour weeks", "Staff say the pace is unsustainable."),
     ("layoffs", "{c} lays off {n}00 workers in restructuring", "The job cuts hit several product teams."),
 ]
+# A fixed end, so the planted events fall on the days data/events.toml marks (a demo is the same every day).
+DEMO_END = datetime(2026, 11, 28, 12, tzinfo=UTC)
 EVENTS = [  # (company, topic or "controversy", first day back from the end, last day back, extra per day)
     ("Meta", "burnout", 40, 30, 6),
     ("Microsoft", "layoffs", 75, 65, 5),
@@ -106,17 +108,17 @@ class DemoSpec:
     articles: int = 6000
     days: int = 180
     seed: int = 7
-    end: datetime | None = None
+    end: datetime = DEMO_END
 
 
 def generate(spec: DemoSpec, companies: list[str]) -> Iterator[tuple[str, Article]]:
     """(demo feed name, article) pairs, deterministic for a seed, produced one at a time: ``spec.articles``
     background articles (stories, each run by one to three outlets), then the planted events' stories."""
     rng = random.Random(spec.seed)
-    end = spec.end or datetime.now(UTC)
+    end = spec.end
     names = [c for c in companies if c in WEIGHTS] or companies
     weights = [WEIGHTS.get(c, 1) for c in names]
-    feed_names = [f"Demo: {p.removesuffix(' (demo)')}" for p in PUBLISHERS]
+    feed_names = [f"{DEMO_FEED_PREFIX}{p.removesuffix(' (demo)')}" for p in PUBLISHERS]
     index = 0
 
     def story(title: str, summary: str, when: datetime, copies: int) -> Iterator[tuple[str, Article]]:
@@ -215,6 +217,16 @@ def write_demo(
             if progress:
                 progress(done, total)
     return done
+
+
+def planted_days(spec: DemoSpec) -> list[tuple[date, str, str]]:
+    """(first day, company, topic) of each planted event: its first story can be up to a day before the
+    whole days back from the end (stories fall at any minute of the day before)."""
+    return sorted(
+        ((spec.end - timedelta(days=first, minutes=24 * 60 - 1)).date(), company, kind)
+        for company, kind, first, _, _ in EVENTS
+        if first < spec.days
+    )
 
 
 def _event_articles(spec: DemoSpec, companies: list[str]) -> int:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import html
+
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
+
+from dashboard.read.trends import THIN
 
 PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22"]
 
@@ -29,6 +33,56 @@ def _layout(fig: go.Figure, title: str, y_title: str) -> go.Figure:
         clickmode="event+select",
         dragmode="select",
     )
+    return fig
+
+
+FAINT = 0.3  # the opacity of a point resting on fewer than trends.THIN stories
+
+
+def _faint(thin: pd.Series) -> list[float]:
+    """Marker opacities: points on too few stories to say much are drawn faint."""
+    return [FAINT if t else 1.0 for t in thin]
+
+
+def _thin_note(thin: pd.Series) -> list[str]:
+    return [f", n < {THIN}" if t else "" for t in thin]
+
+
+def _error_bars(data: pd.DataFrame, value: str) -> dict[str, object]:
+    """A rate's 95% interval (per100_lo .. per100_hi) as error bars around ``value``."""
+    return {
+        "type": "data",
+        "symmetric": False,
+        "array": (data["per100_hi"] - data[value]).clip(lower=0).to_numpy(),
+        "arrayminus": (data[value] - data["per100_lo"]).clip(lower=0).to_numpy(),
+        "thickness": 1,
+        "width": 2,
+    }
+
+
+EVENT_COLOR = "#555555"
+
+
+def add_events(fig: go.Figure, events: pd.DataFrame | None, label: bool = True) -> go.Figure:
+    """Each event (views.events_in) as a dashed vertical line across every plot of the figure, labelled at
+    the top of the first; labels are escaped, so a label from a link is text, never markup."""
+    if events is None or not len(events):
+        return fig
+    for day, text in zip(events["date"], events["label"], strict=True):
+        fig.add_vline(x=day, line={"color": EVENT_COLOR, "width": 1, "dash": "dash"}, row="all", col="all")
+        if label:
+            fig.add_annotation(
+                x=day,
+                y=1,
+                xref="x",
+                yref="paper",
+                text=html.escape(text, quote=False),
+                showarrow=False,
+                xanchor="left",
+                yanchor="top",
+                textangle=-90,
+                font={"size": 10, "color": EVENT_COLOR},
+            )
     return fig
 
 
@@ -90,8 +144,9 @@ def tone_chart(tone: pd.DataFrame, spikes: pd.DataFrame, names: list[str]) -> go
                 mode="lines+markers",
                 name=company,
                 line={"color": color},
-                customdata=data[["n"]].to_numpy(),
-                hovertemplate="%{y:.3f} (%{customdata[0]} articles)",
+                marker={"opacity": _faint(data["n"] < THIN)},
+                customdata=list(zip(data["n"], _thin_note(data["n"] < THIN), strict=True)),
+                hovertemplate="%{y:.3f} (%{customdata[0]} articles%{customdata[1]})",
             )
         )
     if len(spikes):
@@ -112,22 +167,25 @@ def volume_chart(
     titles = {
         "share": ("Share of voice", "% of company mentions"),
         "n": ("Volume", unit),
-        "per100": ("Volume", f"per 100 {unit}"),
+        "per100": ("Volume", f"per 100 {unit} of the period (any topic or keyword)"),
     }
     column = {"share": "share", "n": "smoothed", "per100": "per100"}[measure]
     fig = go.Figure()
     for company in volume["company"].unique():
         data = volume[volume["company"] == company]
+        rate = measure == "per100"
         fig.add_trace(
             go.Scatter(
                 x=data["period"],
                 y=data[column],
-                mode="lines",
+                mode="lines+markers" if rate else "lines",
                 name=company,
                 stackgroup="share" if measure == "share" else None,
                 line={"color": color_for(company, names)},
-                customdata=data[["n"]].to_numpy(),
-                hovertemplate="%{y:.1f} (%{customdata[0]} " + unit + ")",
+                marker={"opacity": _faint(data["thin"])} if rate else None,
+                error_y=_error_bars(data, column) if rate else None,
+                customdata=list(zip(data["n"], _thin_note(data["thin"]) if rate else [""] * len(data), strict=True)),
+                hovertemplate="%{y:.1f} (%{customdata[0]} " + unit + "%{customdata[1]})",
             )
         )
     _episode_bands(fig, episodes, volume["period"], names)
@@ -147,6 +205,7 @@ def topic_chart(
     fig = go.Figure()
     dashes = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"]
     topic_names = list(topics["topic"].unique())
+    rate = norm == "per100"
     for (company, topic), data in topics.groupby(["company", "topic"], sort=False):
         fig.add_trace(
             go.Scatter(
@@ -155,13 +214,15 @@ def topic_chart(
                 mode="lines+markers",
                 name=f"{topic} · {company}",
                 line={"color": color_for(company, names), "dash": dashes[topic_names.index(topic) % len(dashes)]},
-                customdata=data[["n", unit]].to_numpy(),
-                hovertemplate="%{y:.1f} (%{customdata[0]} of %{customdata[1]} " + unit + ")",
+                marker={"opacity": _faint(data["thin"])} if rate else None,
+                error_y=_error_bars(data, "value") if rate else None,
+                customdata=list(zip(data["n"], data[unit], _thin_note(data["thin"]), strict=True)),
+                hovertemplate="%{y:.1f} (%{customdata[0]} of %{customdata[1]} " + unit + "%{customdata[2]})",
             )
         )
     if episodes is not None:
         _episode_bands(fig, episodes[episodes["kind"] == "topic"], topics["period"], names)
-    y_title = f"per 100 {unit} about the company" if norm == "per100" else unit
+    y_title = f"per 100 {unit} about the company (any topic or keyword)" if rate else unit
     return _layout(fig, "Topic mentions", y_title)
 
 
@@ -218,3 +279,58 @@ def small_multiples(volume: pd.DataFrame, companies: list[str], names: list[str]
     fig.update_annotations(font_size=13)
     fig.update_layout(height=140 * rows, margin={"l": 0, "r": 0, "t": 24, "b": 0}, showlegend=False)
     return fig
+
+
+def impact_chart(
+    days: pd.DataFrame, measures: pd.DataFrame, event: pd.Timestamp, company: str, names: list[str], unit: str
+) -> go.Figure:
+    """The windows before and after an event: each day's value for the company and its peers (markers, faint
+    on fewer than ten stories), and each window's value with its 95% interval (a level over a band)."""
+    rate = (measures["measure"] == "rate per 100").any()
+    measure = "rate per 100" if rate else "mean tone"
+    fig = go.Figure()
+    for who, label, color in (("company", company, color_for(company, names)), ("peers", "peers", "#7f7f7f")):
+        if f"{who}_hits" not in days or (who == "peers" and not (measures["who"] == "peers").any()):
+            continue
+        base = days[f"{who}_{unit}"] if rate else days[f"{who}_hits"]
+        top = days[f"{who}_hits"] * 100 if rate else days[f"{who}_tone"]
+        daily = top / base.where(base > 0)
+        fig.add_trace(
+            go.Scatter(
+                x=days["day"],
+                y=daily,
+                mode="markers",
+                name=f"{label}, each day",
+                marker={"color": color, "opacity": _faint(base < THIN), "size": 6},
+                customdata=list(zip(base, _thin_note(base < THIN), strict=True)),
+                hovertemplate="%{y:.2f} (%{customdata[0]} " + unit + "%{customdata[1]})",
+            )
+        )
+        row = measures[(measures["measure"] == measure) & (measures["who"] == who)]
+        if not len(row) or pd.isna(row["before"].iloc[0]):
+            continue
+        r = row.iloc[0]
+        for part, span in (("before", days["day"] < event), ("after", days["day"] >= event)):
+            x0, x1 = days["day"][span].min(), days["day"][span].max()
+            fig.add_shape(
+                type="rect",
+                x0=x0,
+                x1=x1,
+                y0=r[f"{part}_low"],
+                y1=r[f"{part}_high"],
+                fillcolor=_rgba(color, 0.15),
+                line_width=0,
+                layer="below",
+            )
+            fig.add_trace(
+                go.Scatter(
+                    x=[x0, x1],
+                    y=[r[part], r[part]],
+                    mode="lines",
+                    line={"color": color, "width": 3},
+                    name=f"{label}, {part} ({r[part]:.2f})",
+                    hovertemplate=f"{label} {part}: %{{y:.2f}} (95% {r[f'{part}_low']:.2f} to {r[f'{part}_high']:.2f})",
+                )
+            )
+    y_title = f"topic {unit} per 100 {unit}" if rate else "mean tone (-1 .. 1)"
+    return _layout(fig, "Before and after the event", y_title)

@@ -7,18 +7,26 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from dashboard.analyse.terms import keyword_regex
+from dashboard.models import Event
 
 STEPS = ("day", "week", "month")
 NORMS = ("raw", "per100")
 COUNTS = ("stories", "articles")  # what a count counts: each story once (however many outlets ran it), or every copy
-VIEWS = ("overview", "trends", "spikes", "compare", "articles", "sources")
+VIEWS = ("overview", "trends", "spikes", "impact", "compare", "articles", "sources")
 PRESETS = {"7 days": 7, "30 days": 30, "90 days": 90, "1 year": 365, "all": None}
 DEFAULT_DAYS = 90
 MAX_SMOOTH = 30
 MAX_PERIODS = 1000  # points per line: a longer range at a finer step is drawn at a coarser one, with a note
 STEP_DAYS = {"day": 1, "week": 7, "month": 30.44}
 FIRST_DAY, LAST_DAY = date(1990, 1, 1), date(2999, 12, 31)  # dates outside are mistakes, kept off date arithmetic
-KNOWN_PARAMS = ("company", "topic", "q", "source", "from", "to", "step", "smooth", "norm", "count", "view")
+KNOWN_PARAMS = (
+    *("company", "topic", "q", "source", "from", "to", "step", "smooth", "norm", "count", "view"),
+    *("event", "window", "peer"),
+)
+WINDOWS = (14, 30, 90)  # the Impact view's usual windows (days before and after the event); any 2-365 works
+MAX_WINDOW = 365
+MAX_EVENTS = 20  # ad-hoc events a link can carry
+EVENT_LABEL = 100  # characters of an ad-hoc event's label
 
 
 @dataclass(frozen=True)
@@ -36,6 +44,9 @@ class Filters:
     norm: str = "raw"
     count: str = "stories"
     view: str = "overview"
+    events: tuple[Event, ...] = ()  # ad-hoc events from the link (event=YYYY-MM-DD:label); Impact uses the first
+    window: int = 30  # Impact: days before and after the event
+    peers: tuple[str, ...] = ()  # Impact: companies to compare against (default: the other selected ones)
     notes: tuple[str, ...] = field(default=(), compare=False)
 
     def to_params(self) -> dict[str, list[str]]:
@@ -63,6 +74,12 @@ class Filters:
             params["count"] = [self.count]
         if self.view != "overview":
             params["view"] = [self.view]
+        if self.events:
+            params["event"] = [f"{e.day.isoformat()}:{e.label}" for e in self.events]
+        if self.window != 30:
+            params["window"] = [str(self.window)]
+        if self.peers:
+            params["peer"] = list(self.peers)
         return params
 
     @property
@@ -130,6 +147,32 @@ def _keyword(params: Mapping[str, Sequence[str]], notes: list[str]) -> str:
     return q
 
 
+def parse_events(values: Iterable[str], notes: list[str]) -> tuple[Event, ...]:
+    """Ad-hoc events, each ``YYYY-MM-DD:label`` (the label may be left out), each once, in the order given
+    (the Impact view compares around the first); the malformed ones noted."""
+    found: list[Event] = []
+    for value in values:
+        if not value.strip():
+            continue
+        day_text, _, label = value.partition(":")
+        try:
+            day = date.fromisoformat(day_text.strip())
+        except ValueError:
+            notes.append(f"ignored event={value!r}: use YYYY-MM-DD:label")
+            continue
+        if not FIRST_DAY <= day <= LAST_DAY:
+            notes.append(f"ignored event={value!r}: the date is out of range")
+            continue
+        label = " ".join(label.split())[:EVENT_LABEL] or day.isoformat()
+        event = Event(day=day, label=label, ad_hoc=True)
+        if event not in found:
+            found.append(event)
+    if len(found) > MAX_EVENTS:
+        notes.append(f"ignored {len(found) - MAX_EVENTS} events beyond the first {MAX_EVENTS}")
+        found = found[:MAX_EVENTS]
+    return tuple(found)
+
+
 def _within(value: date | None, low: date, high: date, name: str, notes: list[str]) -> date | None:
     """A date moved into [low, high] (the stored articles' days), saying so when it had to be."""
     if value is None or low <= value <= high:
@@ -173,6 +216,7 @@ def parse_params(
     kept between ``earliest`` and ``latest`` (the stored articles' first and last days).
     """
     notes: list[str] = []
+    companies = list(companies)
     for name in params:
         if name not in KNOWN_PARAMS:
             notes.append(f"ignored unknown parameter {name!r}")
@@ -213,6 +257,15 @@ def parse_params(
     if count not in COUNTS:
         notes.append(f"ignored count={count!r}: use stories or articles")
         count = "stories"
+    window_text = _one(params, "window") or "30"
+    try:
+        window = int(window_text)
+        if not 2 <= window <= MAX_WINDOW:
+            raise ValueError
+    except ValueError:
+        notes.append(f"ignored window={window_text!r}: use a whole number of days from 2 to {MAX_WINDOW}")
+        window = 30
+    peers = _choices(params.get("peer") or [], companies, "peer", notes)
     view = _one(params, "view") or "overview"
     if view not in VIEWS:
         notes.append(f"ignored view={view!r}: use one of {', '.join(VIEWS)}")
@@ -230,6 +283,9 @@ def parse_params(
             norm=norm,
             count=count,
             view=view,
+            events=parse_events(params.get("event") or [], notes),
+            window=window,
+            peers=peers,
             notes=tuple(notes),
         )
     )

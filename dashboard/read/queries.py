@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Select, case, func, select
 
-from dashboard.models import label_for
+from dashboard.models import DEMO_FEED_PREFIX, label_for
 from dashboard.read.filters import Filters
 from dashboard.read.reader import Reader
 from dashboard.store import facts, rollups
@@ -625,4 +625,5 @@ def feed_counts(reader: Reader, filters: Filters) -> pd.DataFrame:
 def is_demo(reader: Reader) -> bool:
     """True when the store holds the synthetic demo corpus."""
     with reader.engine.connect() as conn:
-        return conn.execute(select(feeds.c.id).where(feeds.c.name.like("Demo:%")).limit(1)).first() is not None
+        hit = conn.execute(select(feeds.c.id).where(feeds.c.name.startswith(DEMO_FEED_PREFIX)).limit(1)).first()
+    return hit is not None

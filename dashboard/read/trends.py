@@ -10,6 +10,18 @@ import pandas as pd
 
 PERIOD = {"day": "D", "week": "W", "month": "M"}  # weeks start on Monday (pandas' W-SUN periods)
 Z_95 = 1.96
+THIN = 10  # a rate or mean over fewer stories than this is drawn faint, marked "n < 10"
+
+
+def wilson(hits: np.ndarray, total: np.ndarray, z: float = Z_95) -> tuple[np.ndarray, np.ndarray]:
+    """The Wilson score interval of each proportion hits / total (NaN where total is 0): unlike the normal
+    interval it stays within 0..1 and does not shrink to a point at 0 of 3 or 3 of 3."""
+    hits, total = np.asarray(hits, dtype=float), np.asarray(total, dtype=float)
+    n = np.where(total > 0, total, np.nan)
+    p = hits / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z / (1 + z * z / n) * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return np.clip(centre - half, 0.0, 1.0), np.clip(centre + half, 0.0, 1.0)
 
 
 def to_periods(timestamps: pd.Series, step: str) -> pd.Series:
@@ -80,7 +92,8 @@ def volume_over_time(
     smooth: int = 1,
 ) -> pd.DataFrame:
     """Per company and period: articles naming it, its share of voice among the companies (%), and per 100
-    articles of the period (``totals``: articles per period in the whole selection)."""
+    articles of the period with its 95% Wilson interval (``totals``: articles per period in the selection
+    with any topic or keyword filter lifted, so the rate is of all the period's articles)."""
     frame = with_periods(cube, step)
     counts = frame.groupby(["period", "company"])["articles"].sum().rename("n").reset_index()
     out = _complete(counts, companies, period_range(start, end, step), "company")
@@ -90,7 +103,10 @@ def volume_over_time(
     out["share"] = (100 * out["smoothed"] / period_sum.where(period_sum > 0)).fillna(0.0)
     total = out["period"].map(totals).fillna(0)
     out["per100"] = (100 * out["n"] / total.where(total > 0)).fillna(0.0)
-    return out[["period", "company", "n", "smoothed", "share", "per100"]]
+    low, high = wilson(out["n"].to_numpy(), total.to_numpy())
+    out["per100_lo"], out["per100_hi"] = 100 * low, 100 * high
+    out["thin"] = total.to_numpy() < THIN
+    return out[["period", "company", "n", "smoothed", "share", "per100", "per100_lo", "per100_hi", "thin"]]
 
 
 def articles_per_period(day_cube: pd.DataFrame, step: str) -> pd.Series:
@@ -132,27 +148,42 @@ def topic_over_time(
     company_names: list[str],
     norm: str = "raw",
     smooth: int = 1,
+    base: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Per company, topic and period: articles about the company that mention the topic, as a count or per
-    100 of that company's articles in the period ("burnout stories about Meta, per 100 Meta stories")."""
+    100 of the company's articles in the period ("burnout stories about Meta, per 100 Meta stories"), with
+    the rate's 95% Wilson interval. ``base`` is the company cube with the topic and keyword filters lifted:
+    the denominator is every article about the company, not only those the filters keep (``cube`` if None).
+    Smoothing pools the trailing periods (their mentions over their articles), so the interval follows it."""
     periods = period_range(start, end, step)
     index = pd.MultiIndex.from_product([periods, company_names, topic_names], names=["period", "company", "topic"])
     frame = with_periods(cube, step)
     counts = _topic_rows(frame, topic_names).groupby(["period", "company", "topic"])["articles"].sum()
     out = counts.reindex(index).fillna(0).rename("n").reset_index()
-    base = frame.groupby(["period", "company"])["articles"].sum().rename("articles")
-    out = out.join(base, on=["period", "company"])
+    denominator = with_periods(base, step) if base is not None else frame
+    per_company = denominator.groupby(["period", "company"])["articles"].sum().rename("articles")
+    out = out.join(per_company, on=["period", "company"])
     out["articles"] = out["articles"].fillna(0)
-    out["per100"] = (100 * out["n"] / out["articles"].where(out["articles"] > 0)).fillna(0.0)
-    value = "per100" if norm == "per100" else "n"
-    out["value"] = out[value]
     if smooth > 1:
-        out["value"] = out.groupby(["company", "topic"])["value"].transform(
+        pooled = out.groupby(["company", "topic"])[["n", "articles"]].transform(
+            lambda s: s.rolling(smooth, min_periods=1).sum()
+        )
+        hits, total = pooled["n"], pooled["articles"]
+    else:
+        hits, total = out["n"], out["articles"]
+    out["per100"] = (100 * hits / total.where(total > 0)).fillna(0.0)
+    low, high = wilson(hits.to_numpy(), total.to_numpy())
+    out["per100_lo"], out["per100_hi"] = 100 * low, 100 * high
+    out["thin"] = total.to_numpy() < THIN
+    if norm == "per100":
+        out["value"] = out["per100"]
+    else:
+        out["value"] = out.groupby(["company", "topic"])["n"].transform(
             lambda s: s.rolling(smooth, min_periods=1).mean()
         )
     out["n"] = out["n"].astype(int)
     out["articles"] = out["articles"].astype(int)
-    return out[["period", "company", "topic", "n", "articles", "per100", "value"]]
+    return out[["period", "company", "topic", "n", "articles", "per100", "per100_lo", "per100_hi", "thin", "value"]]
 
 
 def _row_medians(rows: np.ndarray) -> np.ndarray:
@@ -268,10 +299,13 @@ def company_summary(cube: pd.DataFrame, companies: list[str]) -> pd.DataFrame:
     )
 
 
-def company_topic_matrix(cube: pd.DataFrame, company_names: list[str], topic_names: list[str]) -> pd.DataFrame:
-    """Company x topic: articles mentioning the topic per 100 articles about the company, and the mean tone
-    toward the company in those articles."""
-    per_company = cube.groupby("company")["articles"].sum()
+def company_topic_matrix(
+    cube: pd.DataFrame, company_names: list[str], topic_names: list[str], base: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Company x topic: articles mentioning the topic per 100 articles about the company (all of them:
+    ``base``, the cube with the topic and keyword filters lifted, or ``cube`` if None) with its 95% Wilson
+    interval, and the mean tone toward the company in those articles."""
+    per_company = (base if base is not None else cube).groupby("company")["articles"].sum()
     by_topic = _topic_rows(cube, topic_names).groupby(["company", "topic"])[["articles", "tone_sum"]].sum()
     rows = []
     for company in company_names:
@@ -279,6 +313,7 @@ def company_topic_matrix(cube: pd.DataFrame, company_names: list[str], topic_nam
         for topic in topic_names:
             n = int(by_topic["articles"].get((company, topic), 0))
             tone = float(by_topic["tone_sum"][(company, topic)] / n) if n else None
+            low, high = wilson(np.array([n]), np.array([total]))
             rows.append(
                 {
                     "company": company,
@@ -286,10 +321,13 @@ def company_topic_matrix(cube: pd.DataFrame, company_names: list[str], topic_nam
                     "articles": n,
                     "company_articles": total,
                     "per100": 100 * n / total if total else 0.0,
+                    "per100_lo": float(100 * low[0]),
+                    "per100_hi": float(100 * high[0]),
                     "tone": tone,
                 }
             )
-    return pd.DataFrame(rows, columns=["company", "topic", "articles", "company_articles", "per100", "tone"])
+    columns = ["company", "topic", "articles", "company_articles", "per100", "per100_lo", "per100_hi", "tone"]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def period_span(period: pd.Timestamp, step: str) -> tuple[date, date]:

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
-from datetime import date
+from datetime import date, timedelta
 
 import pandas as pd
 
 from dashboard.config import Config
-from dashboard.read import episodes, queries, trends
+from dashboard.models import ALL_COMPANIES, Event
+from dashboard.read import episodes, impact, queries, trends
 from dashboard.read.filters import Filters
 from dashboard.read.reader import Reader
 from dashboard.read.stats import feed_health
@@ -54,6 +55,7 @@ class ViewData:
 class Overview(ViewData):
     figures: pd.DataFrame  # label, value, previous, delta: the selection against the period before it
     volume: pd.DataFrame  # stories (or articles) per company and period (the small multiples)
+    events: pd.DataFrame  # drawn as markers on the time charts (events_in)
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,7 @@ class Trends(ViewData):
     volume: pd.DataFrame
     topics: pd.DataFrame
     episodes: pd.DataFrame  # drawn as bands on the volume and topic charts
+    events: pd.DataFrame  # drawn as markers on every chart
     articles: pd.DataFrame  # the newest stories (or articles) of the selection, or of the selected periods
 
 
@@ -71,6 +74,16 @@ class Spikes(ViewData):
     episodes: pd.DataFrame  # every episode of volume and topic mentions, newest first, with its make-up
     articles: pd.DataFrame  # the stories behind the picked episode (the first, unless another is picked)
     picked: str  # what the headlines are behind, in words ("" when there is no episode)
+
+
+@dataclass(frozen=True)
+class Impact(ViewData):
+    finding: str  # the answer in one plain paragraph, or what is missing to give one
+    event: str  # the event compared around, "YYYY-MM-DD: label" ("" when there is none)
+    measures: pd.DataFrame  # each measure for the company and its peers: before, after, change (95%), p
+    versus: pd.DataFrame  # the change at the company minus the change at its peers (95%, p)
+    days: pd.DataFrame  # per day: the stories, topic stories and tone sums behind them (the chart's data)
+    events: pd.DataFrame  # the event, for the chart
 
 
 @dataclass(frozen=True)
@@ -102,21 +115,75 @@ def _cubes(reader: Reader, config: Config, filters: Filters) -> tuple[pd.DataFra
     return cube, queries.day_cube(reader, filters)
 
 
-def _volume(config: Config, filters: Filters, cube: pd.DataFrame, days: pd.DataFrame) -> pd.DataFrame:
-    """Articles per company and period (share of voice and per 100 beside the counts)."""
+EVENT_COLUMNS = ["date", "company", "label", "link", "source"]
+
+
+def events_in(reader: Reader, config: Config, filters: Filters) -> pd.DataFrame:
+    """The events to mark on this selection's time charts, by date: the events file's that concern every
+    company or a shown one (its demo events only where the store holds the demo corpus), and the link's own;
+    within the selected dates."""
+    demo = any(e.demo for e in config.events) and queries.is_demo(reader)
+    chosen = file_events(config, companies_of(config, filters), demo) + list(filters.events)
+    first, last = filters.date_from or date.min, filters.date_to or date.max
+    rows = [_event_row(e) for e in chosen if first <= e.day <= last]
+    return pd.DataFrame(rows, columns=EVENT_COLUMNS).sort_values("date", kind="stable").reset_index(drop=True)
+
+
+def file_events(config: Config, companies: list[str], demo: bool) -> list[Event]:
+    """The events file's events that concern every company or one of ``companies``, by date; its demo events
+    only when the store holds the demo corpus (``demo``)."""
+    shown = {ALL_COMPANIES, *companies}
+    return [e for e in config.events if e.company in shown and (demo or not e.demo)]
+
+
+def _event_row(event: Event) -> dict[str, object]:
+    source = "link" if event.ad_hoc else "demo" if event.demo else "events file"
+    return {
+        "date": pd.Timestamp(event.day),
+        "company": event.company,
+        "label": event.label,
+        "link": event.link,
+        "source": source,
+    }
+
+
+def lifted(filters: Filters) -> Filters:
+    """The selection without its topic and keyword filters: what a rate is out of."""
+    return replace(filters, topics=(), q="")
+
+
+def _narrowed_by_subject(filters: Filters) -> bool:
+    return bool(filters.topics or filters.q)
+
+
+def _base_cube(reader: Reader, config: Config, filters: Filters, cube: pd.DataFrame) -> pd.DataFrame:
+    """The company cube of the selection with the topic and keyword filters lifted (``cube`` when neither is
+    set): the denominators of "per 100 stories about the company"."""
+    if not _narrowed_by_subject(filters):
+        return cube
+    return queries.company_cube(reader, lifted(filters), companies_of(config, filters))
+
+
+def _volume(reader: Reader, config: Config, filters: Filters, cube: pd.DataFrame, days: pd.DataFrame) -> pd.DataFrame:
+    """Articles per company and period (share of voice, and per 100 of all the period's articles, beside the
+    counts)."""
     f = filters
-    totals = trends.articles_per_period(days, f.step)
+    every = queries.day_cube(reader, lifted(f)) if _narrowed_by_subject(f) else days
+    totals = trends.articles_per_period(every, f.step)
     return trends.volume_over_time(cube, totals, f.step, f.date_from, f.date_to, companies_of(config, f), f.smooth)
 
 
-def _series(config: Config, filters: Filters, cube: pd.DataFrame, days: pd.DataFrame) -> dict[str, pd.DataFrame]:
+def _series(
+    reader: Reader, config: Config, filters: Filters, cube: pd.DataFrame, days: pd.DataFrame
+) -> dict[str, pd.DataFrame]:
     """Tone, volume and topic mentions per company and period."""
     f, companies = filters, companies_of(config, filters)
+    base = _base_cube(reader, config, filters, cube)
     return {
         "tone": trends.tone_over_time(cube, f.step, f.date_from, f.date_to, companies, f.smooth),
-        "volume": _volume(config, filters, cube, days),
+        "volume": _volume(reader, config, filters, cube, days),
         "topics": trends.topic_over_time(
-            cube, f.step, f.date_from, f.date_to, topics_of(config, filters), companies, f.norm, f.smooth
+            cube, f.step, f.date_from, f.date_to, topics_of(config, filters), companies, f.norm, f.smooth, base
         ),
     }
 
@@ -209,7 +276,11 @@ def overview(reader: Reader, config: Config, filters: Filters) -> Overview:
             for f in trends.headline_figures(current, previous, filters.count.capitalize())
         ]
     )
-    return Overview(figures=figures, volume=_volume(config, filters, cube, current))
+    return Overview(
+        figures=figures,
+        volume=_volume(reader, config, filters, cube, current),
+        events=events_in(reader, config, filters),
+    )
 
 
 def trends_view(reader: Reader, config: Config, filters: Filters, periods: Sequence[pd.Timestamp] = ()) -> Trends:
@@ -217,7 +288,7 @@ def trends_view(reader: Reader, config: Config, filters: Filters, periods: Seque
     periods. One company cube serves both: the charts take its selected days, the episodes its history too."""
     history, start = _history_cube(reader, config, filters)
     cube = history[history["day"] >= pd.Timestamp(filters.date_from)].reset_index(drop=True)
-    series = _series(config, filters, cube, queries.day_cube(reader, filters))
+    series = _series(reader, config, filters, cube, queries.day_cube(reader, filters))
     if periods:
         listed = pd.concat([headlines(reader, filters, trends.period_span(p, filters.step)) for p in periods])
     else:
@@ -228,6 +299,7 @@ def trends_view(reader: Reader, config: Config, filters: Filters, periods: Seque
         volume=series["volume"],
         topics=in_units(series["topics"], filters),
         episodes=in_units(_episodes_in(history, start, config, filters), filters),
+        events=events_in(reader, config, filters),
         articles=listed,
     )
 
@@ -249,13 +321,87 @@ def spikes_view(reader: Reader, config: Config, filters: Filters, row: int = 0) 
     )
 
 
+def impact_event(reader: Reader, config: Config, filters: Filters) -> Event | None:
+    """The event the Impact view compares around: the link's first, else the latest of the events file that
+    concerns the first selected company (or every company)."""
+    if filters.events:
+        return filters.events[0]
+    fitting = file_events(config, list(filters.companies[:1]), queries.is_demo(reader))
+    return fitting[-1] if fitting else None
+
+
+def impact_parties(config: Config, filters: Filters) -> tuple[str | None, list[str]]:
+    """The company the Impact view is about (the first selected) and its peers (``peer=``, else the others
+    selected)."""
+    if not filters.companies:
+        return None, []
+    company = filters.companies[0]
+    peers = [p for p in (filters.peers or filters.companies[1:]) if p != company]
+    return company, peers
+
+
+def _subject(filters: Filters) -> str:
+    """What the rate counts, in words: "Burnout", "Burnout or layoffs", 'Matching "gpu"' (empty: no rate)."""
+    topics = " or ".join(filters.topics)
+    if filters.q:
+        matching = f'matching "{filters.q}"'
+        return f"{topics.capitalize()} {matching}" if topics else matching.capitalize()
+    return topics.capitalize()
+
+
+def impact_view(reader: Reader, config: Config, filters: Filters) -> Impact:
+    """Before and after an event, for the first selected company against its peers: the topic (or keyword)
+    rate per 100 of its stories and the tone toward it, each window's with its 95% interval, their change
+    with its interval and p-value, and the change against the peers' (dashboard.read.impact says how)."""
+    f = filters
+    company, peers = impact_parties(config, f)
+    event = impact_event(reader, config, f)
+    empty = Impact(
+        "",
+        "",
+        *(pd.DataFrame(columns=c) for c in (impact.MEASURE_COLUMNS, impact.VERSUS_COLUMNS)),
+        pd.DataFrame(columns=impact.DAY_COLUMNS),
+        pd.DataFrame(columns=EVENT_COLUMNS),
+    )
+    if company is None:
+        return replace(
+            empty,
+            finding="Choose a company: the first selected is compared before and after the "
+            "event, against the others selected (or the peers chosen).",
+        )
+    if event is None:
+        return replace(
+            empty, finding="Choose an event: a date in the link (event=YYYY-MM-DD:label) or one of data/events.toml."
+        )
+    first, last = event.day - timedelta(days=f.window), event.day + timedelta(days=f.window - 1)
+    parties = [company, *peers]
+    chosen = replace(f, companies=tuple(parties))
+    hits = queries.company_cube(reader, chosen, parties, span=(first, last))
+    every = (
+        queries.company_cube(reader, lifted(chosen), parties, span=(first, last)) if _narrowed_by_subject(f) else hits
+    )
+    days = impact.daily(hits, every, company, peers, first, last)
+    unit = f.count
+    measures, versus = impact.assess(days, event.day, bool(peers), _narrowed_by_subject(f), unit)
+    finding = impact.sentence(measures, versus, _subject(f), company, peers, f.window, event.day, unit)
+    return Impact(
+        finding=finding,
+        event=f"{event.day.isoformat()}: {event.label}",
+        measures=measures.rename(columns={"stories_before": f"{unit}_before", "stories_after": f"{unit}_after"}),
+        versus=versus,
+        days=days.rename(columns=lambda c: c.replace("_stories", f"_{unit}")),
+        events=pd.DataFrame([_event_row(event)], columns=EVENT_COLUMNS),
+    )
+
+
 def compare(reader: Reader, config: Config, filters: Filters) -> Compare:
     """Companies side by side, and the company x topic matrix."""
     companies, topics = companies_of(config, filters), topics_of(config, filters)
     cube = queries.company_cube(reader, filters, companies, topics)
+    base = _base_cube(reader, config, filters, cube)
     return Compare(
         companies=in_units(trends.company_summary(cube, companies), filters),
-        company_topic=in_units(trends.company_topic_matrix(cube, companies, topics), filters),
+        company_topic=in_units(trends.company_topic_matrix(cube, companies, topics, base), filters),
     )
 
 
@@ -294,6 +440,7 @@ VIEWS = {
     "overview": overview,
     "trends": trends_view,
     "spikes": spikes_view,
+    "impact": impact_view,
     "compare": compare,
     "articles": articles,
     "sources": sources,

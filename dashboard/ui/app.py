@@ -16,7 +16,7 @@ from dashboard.pipeline.ingest import FeedReport, jobs_for, run_ingest
 from dashboard.read.filters import bounded
 from dashboard.ui import pages
 from dashboard.ui import resources as data
-from dashboard.ui.state import sidebar_filters, sync_url, view_selector
+from dashboard.ui.state import impact_controls, sidebar_filters, sync_url, view_selector
 
 PAGE_FAILED = "This view could not be drawn. The error was logged on the server; try other filters, or reload."
 log = logging.getLogger(__name__)
@@ -176,6 +176,9 @@ def draw() -> None:
     refresh_panel(url)
     view = view_selector()
     filters = bounded(replace(filters, view=view))
+    if view == "impact":
+        known = pages.impact_events(url, version, config, filters)
+        filters = impact_controls(filters, [c.name for c in config.companies], known)
     for note in filters.notes:
         st.text(f"Link note: {note}")  # notes quote the link's values: plain text, never Markdown
     filters = replace(filters, notes=())

@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.config import Config
+from dashboard.models import Event
 from dashboard.read import charts, views
 from dashboard.read.export import to_csv
 from dashboard.read.filters import Filters
@@ -117,7 +118,7 @@ def overview(ctx: Context) -> None:
     if ctx.filters.stories:
         st.caption("Counting stories: a story run by many outlets counts once, with the mean tone of its copies.")
     st.plotly_chart(
-        charts.small_multiples(shown.volume, ctx.companies, ctx.all_companies),
+        charts.add_events(charts.small_multiples(shown.volume, ctx.companies, ctx.all_companies), shown.events),
         config={"displayModeBar": False},
         key="small_multiples",
     )
@@ -129,7 +130,7 @@ def trends_page(ctx: Context) -> None:
     f = ctx.filters
     shown: views.Trends = ctx.view("trends")  # type: ignore[assignment]
     tone_event = st.plotly_chart(
-        charts.tone_chart(shown.tone, shown.tone_spikes, ctx.all_companies),
+        charts.add_events(charts.tone_chart(shown.tone, shown.tone_spikes, ctx.all_companies), shown.events),
         on_select="rerun",
         selection_mode=("points", "box"),
         key="tone_chart",
@@ -145,14 +146,18 @@ def trends_page(ctx: Context) -> None:
         key="volume_measure",
     )
     volume_event = st.plotly_chart(
-        charts.volume_chart(shown.volume, ctx.all_companies, measure, shown.episodes, ctx.unit),
+        charts.add_events(
+            charts.volume_chart(shown.volume, ctx.all_companies, measure, shown.episodes, ctx.unit), shown.events
+        ),
         on_select="rerun",
         selection_mode=("points", "box"),
         key="volume_chart",
     )
     _csv_button("Download volume data (CSV)", shown.volume, "volume.csv")
     topic_event = st.plotly_chart(
-        charts.topic_chart(shown.topics, ctx.all_companies, f.norm, shown.episodes, ctx.unit),
+        charts.add_events(
+            charts.topic_chart(shown.topics, ctx.all_companies, f.norm, shown.episodes, ctx.unit), shown.events
+        ),
         on_select="rerun",
         selection_mode=("points", "box"),
         key="topic_chart",
@@ -234,6 +239,39 @@ def spikes(ctx: Context) -> None:
     _headlines_table(ctx, shown.articles, "spike_articles")
 
 
+def impact_events(url: str, version: tuple[int, int, str], config: Config, filters: Filters) -> list[Event]:
+    """The events file's events the Impact view offers for the first selected company."""
+    return views.file_events(config, list(filters.companies[:1]), data.is_demo(url, version))
+
+
+def impact(ctx: Context) -> None:
+    """Before and after an event, for the first selected company against its peers, in one sentence first."""
+    shown: views.Impact = ctx.view("impact")  # type: ignore[assignment]
+    st.text(shown.finding)  # names come from the link and the config: plain text, never Markdown
+    if shown.measures.empty:
+        return
+    company, _ = views.impact_parties(ctx.config, ctx.filters)
+    st.plotly_chart(
+        charts.add_events(
+            charts.impact_chart(
+                shown.days, shown.measures, shown.events["date"].iloc[0], str(company), ctx.all_companies, ctx.unit
+            ),
+            shown.events,
+        ),
+        key="impact_chart",
+    )
+    st.caption(
+        "Days are the units: each window's value is a ratio of sums over its days, with a day-clustered "
+        "standard error (never below the binomial one for a rate); the change is tested with Welch's t. The "
+        "change against peers resamples the same days for both (4,000 resamples) for its standard error."
+    )
+    st.dataframe(shown.measures, hide_index=True, width="stretch")
+    if not shown.versus.empty:
+        st.dataframe(shown.versus, hide_index=True, width="stretch")
+    _csv_button("Download every number (CSV)", pd.concat([shown.measures, shown.versus]), "impact.csv")
+    _csv_button("Download the days (CSV)", shown.days, "impact_days.csv")
+
+
 def compare(ctx: Context) -> None:
     """Companies side by side: tone, volume, and a company x topic heatmap."""
     shown: views.Compare = ctx.view("compare")  # type: ignore[assignment]
@@ -313,4 +351,11 @@ def sources(ctx: Context) -> None:
     st.dataframe(shown.health, hide_index=True, width="stretch")
 
 
-PAGES = {"overview": overview, "trends": trends_page, "spikes": spikes, "compare": compare, "sources": sources}
+PAGES = {
+    "overview": overview,
+    "trends": trends_page,
+    "spikes": spikes,
+    "impact": impact,
+    "compare": compare,
+    "sources": sources,
+}

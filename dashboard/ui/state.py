@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import streamlit as st
 
+from dashboard.models import Event
 from dashboard.read.filters import (
     COUNTS,
     MAX_SMOOTH,
+    MAX_WINDOW,
     NORMS,
     PRESETS,
     STEPS,
     VIEWS,
+    WINDOWS,
     Filters,
+    parse_events,
     parse_params,
     preset_span,
 )
@@ -22,6 +27,7 @@ VIEW_LABELS = {
     "overview": "Overview",
     "trends": "Trends",
     "spikes": "Spikes",
+    "impact": "Impact",
     "compare": "Compare",
     "articles": "Articles",
     "sources": "Sources",
@@ -31,7 +37,8 @@ COUNT_LABELS = {"stories": "stories (each once)", "articles": "articles (every c
 # Widget keys, in one place.
 K_COMPANY, K_TOPIC, K_Q, K_SOURCE = "f_company", "f_topic", "f_q", "f_source"
 K_RANGE, K_PRESET, K_STEP, K_SMOOTH, K_NORM, K_VIEW = "f_range", "f_preset", "f_step", "f_smooth", "f_norm", "f_view"
-K_COUNT = "f_count"
+K_COUNT, K_EVENTS = "f_count", "f_events"
+K_WINDOW, K_WINDOW_DAYS, K_PEERS, K_IMPACT_EVENT = "f_window", "f_window_days", "f_peers", "f_impact_event"
 K_LOADED = "f_loaded_from_url"
 
 
@@ -56,6 +63,12 @@ def _seed_widgets(filters: Filters, earliest: date, latest: date) -> None:
     st.session_state[K_NORM] = filters.norm
     st.session_state[K_COUNT] = filters.count
     st.session_state[K_VIEW] = filters.view
+    st.session_state[K_EVENTS] = "\n".join(f"{e.day.isoformat()}:{e.label}" for e in filters.events)
+    st.session_state[K_WINDOW] = filters.window if filters.window in WINDOWS else "custom"
+    st.session_state[K_WINDOW_DAYS] = filters.window
+    st.session_state[K_PEERS] = list(filters.peers)
+    if filters.events:
+        st.session_state[K_IMPACT_EVENT] = event_label(filters.events[0])
 
 
 def _apply_preset(latest: date, earliest: date) -> None:
@@ -103,6 +116,18 @@ def sidebar_filters(
         "wire story run by 30 outlets counts once, with the mean tone of its copies.",
     )
     side.radio("Volumes as", NORMS, key=K_NORM, format_func=NORM_LABELS.get, horizontal=True)
+    side.text_area(
+        "Events to mark",
+        key=K_EVENTS,
+        placeholder="2026-10-20:Reorg memo",
+        help="One per line, YYYY-MM-DD:label. Drawn on every time chart and kept in the link; the events in "
+        "data/events.toml are drawn too.",
+        max_chars=2000,
+    )
+    unread: list[str] = []
+    events = parse_events(st.session_state.get(K_EVENTS, "").splitlines(), unread)
+    for note in unread:
+        side.text(note)  # quotes what was typed: plain text, never Markdown
     picked = st.session_state[K_RANGE]
     start, end = (picked[0], picked[-1]) if isinstance(picked, (tuple, list)) and picked else (earliest, latest)
     return Filters(
@@ -117,8 +142,42 @@ def sidebar_filters(
         norm=st.session_state[K_NORM],
         count=st.session_state.get(K_COUNT, "stories"),
         view=st.session_state.get(K_VIEW, "overview"),
+        events=events,
         notes=notes,
     )
+
+
+def event_label(event: Event) -> str:
+    return f"{event.day.isoformat()}: {event.label}"
+
+
+def impact_controls(filters: Filters, companies: list[str], known: list[Event]) -> Filters:
+    """The Impact view's own choices, above it: the event (the link's, then the events file's), the window and
+    the peers; returned in the filters, so the link carries them."""
+    options = {event_label(e): e for e in [*filters.events, *known]}
+    event_column, window_column, peers_column = st.columns([3, 2, 3])
+    if options:
+        if st.session_state.get(K_IMPACT_EVENT) not in options:
+            st.session_state[K_IMPACT_EVENT] = next(iter(options))
+        chosen = options[event_column.selectbox("Event", list(options), key=K_IMPACT_EVENT)]
+        if not filters.events or chosen != filters.events[0]:
+            picked = replace(chosen, ad_hoc=True, demo=False, company="all", link=None)
+            filters = replace(filters, events=(picked, *[e for e in filters.events if e.day != chosen.day]))
+    else:
+        event_column.text("No event yet: add one under Events to mark (sidebar), or in data/events.toml.")
+    window = window_column.radio(
+        "Days before and after", [*WINDOWS, "custom"], key=K_WINDOW, horizontal=True, format_func=str
+    )
+    if window == "custom":
+        window = window_column.number_input("Days", min_value=2, max_value=MAX_WINDOW, step=1, key=K_WINDOW_DAYS)
+    peers = peers_column.multiselect(
+        "Against",
+        companies,
+        key=K_PEERS,
+        placeholder="The other selected companies",
+        help="The peers whose change is subtracted: by default the other companies selected in the sidebar.",
+    )
+    return replace(filters, window=int(window), peers=tuple(peers))
 
 
 def view_selector() -> str:
