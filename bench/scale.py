@@ -198,6 +198,29 @@ def keyword_benchmark(reader: Reader, config: Config, repeat: int) -> dict[str, 
     }
 
 
+# Rising terms over a 30-day window against the 30 days before: the whole store, one company, one topic at a
+# company, and a keyword (the article-level path), each in both counts.
+RISING_SELECTIONS = {
+    "everything": {},
+    "Meta": {"companies": ("Meta",)},
+    "burnout at Meta": {"companies": ("Meta",), "topics": ("burnout",)},
+    "q=GPU": {"q": "GPU"},
+}
+
+
+def rising_benchmark(reader: Reader, config: Config) -> dict[str, float]:
+    """Seconds for the rising terms of a 30-day window (views.rising_terms, what Overview and Spikes show),
+    per selection and count; the figure is the slowest."""
+    month = Filters(date_from=END.date() - timedelta(days=29), date_to=END.date(), terms=True)
+    out = {}
+    for name, chosen in RISING_SELECTIONS.items():
+        for count in ("stories", "articles"):
+            started = time.perf_counter()
+            views.rising_terms(reader, config, replace(month, count=count, **chosen))
+            out[f"{name}, {count}"] = time.perf_counter() - started
+    return {"max_s": max(out.values()), **out}
+
+
 def baseline_benchmark(engine: Engine, config: Config, combos: list[Filters]) -> dict[str, float]:
     """The obvious approach: load every article into pandas, then filter and group per combination."""
     started = time.perf_counter()
@@ -378,6 +401,7 @@ def run(args: argparse.Namespace) -> dict[str, object]:
                 reader = Reader(engine)
                 entry["filters"] = filter_benchmark(reader, config, combos)
                 entry["keyword"] = keyword_benchmark(reader, config, args.repeat)
+                entry["rising"] = rising_benchmark(reader, config)
                 if size == args.articles:
                     print(f"[{backend}] baseline at {size:,}", file=sys.stderr, flush=True)
                     entry["baseline"] = baseline_benchmark(engine, config, combos)
@@ -407,6 +431,7 @@ TARGETS = [
     ("Dashboard memory after every page", ("{large}", "served", "rss_mb"), "MB", lambda v: v < 500, "< 500 MB"),
     ("Cold start (health -> first chart)", ("{large}", "served", "cold_start_s"), "s", lambda v: v <= 3, "<= 3 s"),
     ("Bulk load (demo --articles N)", ("{large}", "bulk_load", "seconds"), "s", lambda v: v < 600, "< 600 s"),
+    ("Rising terms, 30 days, slowest selection", ("{large}", "rising", "max_s"), "s", lambda v: v <= 1, "<= 1 s"),
 ]
 
 

@@ -33,6 +33,7 @@ def test_a_full_query_string_restores_every_filter() -> None:
         "event": ["2026-10-20:Reorg memo", "2026-09-02"],
         "window": ["14"],
         "peer": ["google"],
+        "terms": ["1"],
     }
     filters = parse(query)
     assert filters == Filters(
@@ -52,6 +53,7 @@ def test_a_full_query_string_restores_every_filter() -> None:
         ),
         window=14,
         peers=("Google",),
+        terms=True,
     )
     assert filters.notes == ()
     assert parse(filters.to_params()) == filters
@@ -87,6 +89,7 @@ def test_no_parameters_means_the_last_90_days_of_everything() -> None:
         ({"event": ["0001-01-01:x"]}, "ignored event='0001-01-01:x': the date is out of range"),
         ({"window": ["1000"]}, "ignored window='1000': use a whole number of days from 2 to 365"),
         ({"peer": ["Nokia"]}, "ignored peer='Nokia': not one of the known values"),
+        ({"terms": ["yes"]}, "ignored terms='yes': use 1 or 0"),
     ],
 )
 def test_a_bad_parameter_is_ignored_with_a_note(query: dict[str, list[str]], note: str) -> None:

@@ -310,3 +310,14 @@ def test_events_are_marked_on_every_time_chart_and_kept_in_the_link(app: AppTest
     app.text_area(key="f_events").set_value("2026-10-20:Reorg <b>memo</b>\n2026-11-02:Town hall").run()
     assert list(app.query_params["event"]) == ["2026-10-20:Reorg <b>memo</b>", "2026-11-02:Town hall"]
     assert event_labels(json.loads(app.get("plotly_chart")[0].proto.spec))[-1] == "Town hall"
+
+
+def test_a_rising_term_is_one_click_from_being_the_keyword(app: AppTest) -> None:
+    app.query_params.update({"company": "Meta", "from": "2026-10-15", "to": "2026-11-13", "terms": "1"})
+    app.run()
+    assert_drawn(app)
+    button = next(b for b in app.button if b.label == "exhaustion")
+    button.click().run()
+    assert_drawn(app)
+    assert app.text_input(key="f_q").value == "exhaustion"
+    assert app.query_params["q"] == "exhaustion"

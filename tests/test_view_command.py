@@ -164,6 +164,17 @@ def test_the_impact_view_answers_in_a_sentence_with_its_numbers(demo_url: str, b
     ]
 
 
+def test_an_episode_says_what_it_was_about_in_the_terms_that_rose(demo_url: str, browser_view) -> None:
+    link = "company=Meta&topic=burnout&view=spikes&from=2026-09-01&to=2026-11-28&terms=1"
+    printed, page = command_view(demo_url, link), browser_view(link)
+    assert printed["picked"] == "burnout · Meta, 2026-10-19 to 2026-10-28"
+    terms = [row["term"] for row in printed["tables"]["rising"]]
+    # The planted headlines: "... describe burnout and exhaustion after N days of crunch", "burned-out engineers"
+    assert {"crunch", "exhaustion", "burnout", "burned-out engineers"} <= set(terms)
+    assert sorted(b.label for b in page.button if b.label in terms) == sorted(terms[:10])  # five a row
+    assert list(page.dataframe[-1].value["term"]) == terms
+
+
 def test_a_story_row_lists_its_copies(demo_url: str) -> None:
     link = "company=Meta&topic=burnout&view=articles&from=2026-10-20&to=2026-10-20"
     printed = command_view(demo_url, link, "--row", "0")

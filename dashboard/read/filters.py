@@ -21,7 +21,7 @@ STEP_DAYS = {"day": 1, "week": 7, "month": 30.44}
 FIRST_DAY, LAST_DAY = date(1990, 1, 1), date(2999, 12, 31)  # dates outside are mistakes, kept off date arithmetic
 KNOWN_PARAMS = (
     *("company", "topic", "q", "source", "from", "to", "step", "smooth", "norm", "count", "view"),
-    *("event", "window", "peer"),
+    *("event", "window", "peer", "terms"),
 )
 WINDOWS = (14, 30, 90)  # the Impact view's usual windows (days before and after the event); any 2-365 works
 MAX_WINDOW = 365
@@ -47,6 +47,7 @@ class Filters:
     events: tuple[Event, ...] = ()  # ad-hoc events from the link (event=YYYY-MM-DD:label); Impact uses the first
     window: int = 30  # Impact: days before and after the event
     peers: tuple[str, ...] = ()  # Impact: companies to compare against (default: the other selected ones)
+    terms: bool = False  # Overview and Spikes: list the rising terms too (terms=1)
     notes: tuple[str, ...] = field(default=(), compare=False)
 
     def to_params(self) -> dict[str, list[str]]:
@@ -80,6 +81,8 @@ class Filters:
             params["window"] = [str(self.window)]
         if self.peers:
             params["peer"] = list(self.peers)
+        if self.terms:
+            params["terms"] = ["1"]
         return params
 
     @property
@@ -266,6 +269,10 @@ def parse_params(
         notes.append(f"ignored window={window_text!r}: use a whole number of days from 2 to {MAX_WINDOW}")
         window = 30
     peers = _choices(params.get("peer") or [], companies, "peer", notes)
+    terms_text = _one(params, "terms") or "0"
+    if terms_text not in ("0", "1"):
+        notes.append(f"ignored terms={terms_text!r}: use 1 or 0")
+    terms = terms_text == "1"
     view = _one(params, "view") or "overview"
     if view not in VIEWS:
         notes.append(f"ignored view={view!r}: use one of {', '.join(VIEWS)}")
@@ -286,6 +293,7 @@ def parse_params(
             events=parse_events(params.get("event") or [], notes),
             window=window,
             peers=peers,
+            terms=terms,
             notes=tuple(notes),
         )
     )

@@ -534,6 +534,28 @@ def _story_rows(reader: Reader, ids: Sequence[int]) -> pd.DataFrame:
     return frame
 
 
+def selection_headlines(reader: Reader, filters: Filters, span: tuple[date, date]) -> list[str]:
+    """The selection's headlines in a span: each story's once (the headline it was first stored with),
+    counting stories; every article's, counting articles."""
+    if filters.stories and not _needs_articles(filters):
+        statement = (
+            select(articles.c.title)
+            .select_from(stories.join(articles, articles.c.id == stories.c.id))
+            .where(*_story_conditions(reader, filters, span))
+        )
+        with reader.engine.connect() as conn:
+            return [r[0] for r in facts.raw_rows(conn, statement)]
+    statement = select(articles.c.story_id, articles.c.title).where(*_article_conditions(reader, filters, span))
+    with reader.engine.connect() as conn:
+        rows = facts.raw_rows(conn, statement)
+    if not filters.stories:
+        return [title for _, title in rows]
+    first: dict[int, str] = {}
+    for story, title in rows:
+        first.setdefault(story, title)
+    return list(first.values())
+
+
 def story_copies(reader: Reader, story: int) -> pd.DataFrame:
     """Every article of one story, earliest first: the copies behind a story's row."""
     statement = (

@@ -15,7 +15,7 @@ import pandas as pd
 
 from dashboard.config import Config
 from dashboard.models import ALL_COMPANIES, Event
-from dashboard.read import episodes, impact, queries, trends
+from dashboard.read import episodes, impact, queries, rising, trends
 from dashboard.read.filters import Filters
 from dashboard.read.reader import Reader
 from dashboard.read.stats import feed_health
@@ -56,6 +56,7 @@ class Overview(ViewData):
     figures: pd.DataFrame  # label, value, previous, delta: the selection against the period before it
     volume: pd.DataFrame  # stories (or articles) per company and period (the small multiples)
     events: pd.DataFrame  # drawn as markers on the time charts (events_in)
+    rising: pd.DataFrame  # with terms=1: the words and phrases that rose most against the previous period
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,7 @@ class Spikes(ViewData):
     episodes: pd.DataFrame  # every episode of volume and topic mentions, newest first, with its make-up
     articles: pd.DataFrame  # the stories behind the picked episode (the first, unless another is picked)
     picked: str  # what the headlines are behind, in words ("" when there is no episode)
+    rising: pd.DataFrame  # with terms=1: what the picked episode was about (its rising terms)
 
 
 @dataclass(frozen=True)
@@ -265,6 +267,24 @@ def with_makeup(reader: Reader, filters: Filters, table: pd.DataFrame) -> pd.Dat
     return table[first + [c for c in table.columns if c not in first]]
 
 
+def rising_terms(
+    reader: Reader, config: Config, filters: Filters, span: tuple[date, date] | None = None
+) -> pd.DataFrame:
+    """The words and two-word phrases that rose most in the selection's headlines (in ``span``, else the
+    selected dates) against the period of the same length just before (dashboard.read.rising says how);
+    empty unless the filters ask for them (terms=1)."""
+    span = span or filters.span()
+    if not filters.terms or span is None:
+        return pd.DataFrame(columns=rising.RISING_COLUMNS)
+    length = (span[1] - span[0]).days + 1
+    before = (span[0] - timedelta(days=length), span[0] - timedelta(days=1))
+    shown = set(companies_of(config, filters))
+    names = rising.excluded_names([(c.name, c.aliases) for c in config.companies if c.name in shown])
+    now = rising.term_counts(queries.selection_headlines(reader, filters, span), names)
+    then = rising.term_counts(queries.selection_headlines(reader, filters, before), names)
+    return rising.rising(now, then)
+
+
 def overview(reader: Reader, config: Config, filters: Filters) -> Overview:
     """Headline figures against the previous period, and each company's volume."""
     cube, current = _cubes(reader, config, filters)
@@ -280,6 +300,7 @@ def overview(reader: Reader, config: Config, filters: Filters) -> Overview:
         figures=figures,
         volume=_volume(reader, config, filters, cube, current),
         events=events_in(reader, config, filters),
+        rising=rising_terms(reader, config, filters),
     )
 
 
@@ -309,7 +330,12 @@ def spikes_view(reader: Reader, config: Config, filters: Filters, row: int = 0) 
     table = with_makeup(reader, filters, find_episodes(reader, config, filters))
     if not len(table):
         columns = queries.STORY_COLUMNS if filters.stories else queries.ARTICLE_COLUMNS
-        return Spikes(episodes=table, articles=pd.DataFrame(columns=columns), picked="")
+        return Spikes(
+            episodes=table,
+            articles=pd.DataFrame(columns=columns),
+            picked="",
+            rising=pd.DataFrame(columns=rising.RISING_COLUMNS),
+        )
     picked = table.iloc[min(max(row, 0), len(table) - 1)]
     first, last = episode_span(picked, filters.step)
     # Its stories, largest first (what drove it); counting articles, its most negative headlines.
@@ -318,6 +344,8 @@ def spikes_view(reader: Reader, config: Config, filters: Filters, row: int = 0) 
         episodes=table,
         articles=headlines(reader, _narrowed(filters, picked), (first, last), sort),
         picked=f"{picked['series']}, {first:%Y-%m-%d} to {last:%Y-%m-%d}",
+        # Against all of the company's coverage: the topic's own headlines before an episode are few by nature.
+        rising=rising_terms(reader, config, lifted(_narrowed(filters, picked)), (first, last)),
     )
 
 

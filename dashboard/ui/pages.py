@@ -15,6 +15,7 @@ from dashboard.read.export import to_csv
 from dashboard.read.filters import Filters
 from dashboard.ui import resources as data
 from dashboard.ui.safety import safe_link
+from dashboard.ui.state import use_as_keyword
 
 
 @dataclass(frozen=True)
@@ -123,6 +124,24 @@ def overview(ctx: Context) -> None:
         key="small_multiples",
     )
     _csv_button("Download per-company volumes (CSV)", shown.volume, "volume.csv")
+    if ctx.filters.terms:
+        _rising_terms(shown.rising, "Rising terms against the previous period", "rising_overview")
+
+
+def _rising_terms(frame: pd.DataFrame, heading: str, key: str) -> None:
+    """The rising terms under a heading, each one click from becoming the keyword."""
+    st.subheader(heading)
+    if frame.empty:
+        st.caption("No term rose surely enough (or the selection is too thin): nothing to list.")
+        return
+    st.caption(
+        "Weighted log-odds with an informative Dirichlet prior (Monroe, Colaresi and Quinn 2008): z is how "
+        "sure the rise is; now and before count the headlines that use the term. Click a term to filter by it."
+    )
+    columns = st.columns(5)
+    for index, term in enumerate(frame["term"].head(10)):
+        columns[index % 5].button(term, key=f"{key}_{term}", on_click=use_as_keyword, args=(term,), width="stretch")
+    st.dataframe(frame, hide_index=True, width="stretch")
 
 
 def trends_page(ctx: Context) -> None:
@@ -237,6 +256,8 @@ def spikes(ctx: Context) -> None:
         shown = ctx.view("spikes", row=picked[0])  # type: ignore[assignment]
     st.subheader(f"{'Stories' if ctx.filters.stories else 'Headlines'} behind: {shown.picked}")
     _headlines_table(ctx, shown.articles, "spike_articles")
+    if ctx.filters.terms:
+        _rising_terms(shown.rising, f"What it was about: {shown.picked}", "rising_episode")
 
 
 def impact_events(url: str, version: tuple[int, int, str], config: Config, filters: Filters) -> list[Event]:

@@ -39,6 +39,7 @@ K_COMPANY, K_TOPIC, K_Q, K_SOURCE = "f_company", "f_topic", "f_q", "f_source"
 K_RANGE, K_PRESET, K_STEP, K_SMOOTH, K_NORM, K_VIEW = "f_range", "f_preset", "f_step", "f_smooth", "f_norm", "f_view"
 K_COUNT, K_EVENTS = "f_count", "f_events"
 K_WINDOW, K_WINDOW_DAYS, K_PEERS, K_IMPACT_EVENT = "f_window", "f_window_days", "f_peers", "f_impact_event"
+K_TERMS = "f_terms"
 K_LOADED = "f_loaded_from_url"
 
 
@@ -67,6 +68,7 @@ def _seed_widgets(filters: Filters, earliest: date, latest: date) -> None:
     st.session_state[K_WINDOW] = filters.window if filters.window in WINDOWS else "custom"
     st.session_state[K_WINDOW_DAYS] = filters.window
     st.session_state[K_PEERS] = list(filters.peers)
+    st.session_state[K_TERMS] = filters.terms
     if filters.events:
         st.session_state[K_IMPACT_EVENT] = event_label(filters.events[0])
 
@@ -116,6 +118,12 @@ def sidebar_filters(
         "wire story run by 30 outlets counts once, with the mean tone of its copies.",
     )
     side.radio("Volumes as", NORMS, key=K_NORM, format_func=NORM_LABELS.get, horizontal=True)
+    side.toggle(
+        "Rising terms",
+        key=K_TERMS,
+        help="On Overview and Spikes: the words and phrases whose share of the headlines rose most against "
+        "the period of the same length before. Click one to make it the keyword.",
+    )
     side.text_area(
         "Events to mark",
         key=K_EVENTS,
@@ -143,8 +151,14 @@ def sidebar_filters(
         count=st.session_state.get(K_COUNT, "stories"),
         view=st.session_state.get(K_VIEW, "overview"),
         events=events,
+        terms=bool(st.session_state.get(K_TERMS, False)),
         notes=notes,
     )
+
+
+def use_as_keyword(term: str) -> None:
+    """A button's callback: the term becomes the keyword filter (before the sidebar is drawn again)."""
+    st.session_state[K_Q] = term
 
 
 def event_label(event: Event) -> str:
