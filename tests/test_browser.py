@@ -138,6 +138,13 @@ def test_the_worked_example_marks_the_event_and_answers_with_numbers(browser: Br
     expect(page.locator(".annotation-text", has_text="Demo: burnout stories begin (planted)")).to_have_count(1)
     page.screenshot(path=str(ARTIFACTS / "browser-example-impact.png"), full_page=True)
     page.context.close()
+    page = new_page(browser, f"{server}/?company=Meta&topic=burnout&view=spikes&from=2026-09-01&terms=1")
+    wait_until_idle(page)
+    heading = page.get_by_text("What it was about: burnout · Meta, 2026-10-19 to 2026-10-28")
+    heading.scroll_into_view_if_needed()
+    expect(page.get_by_role("button", name="exhaustion")).to_be_visible()
+    page.screenshot(path=str(ARTIFACTS / "browser-example-episode-terms.png"))
+    page.context.close()
 
 
 def test_a_crafted_link_draws_its_values_as_plain_text(browser: Browser, server: str) -> None:
