@@ -135,8 +135,9 @@ def _rising_terms(frame: pd.DataFrame, heading: str, key: str) -> None:
         st.caption("No term rose surely enough (or the selection is too thin): nothing to list.")
         return
     st.caption(
-        "Weighted log-odds with an informative Dirichlet prior (Monroe, Colaresi and Quinn 2008): z is how "
-        "sure the rise is; now and before count the headlines that use the term. Click a term to filter by it."
+        "Weighted log-odds with an informative Dirichlet prior (Monroe, Colaresi and Quinn 2008): z ranks how "
+        "sure the rise is, conservatively (with nothing changed, almost no term reaches 2); now and before "
+        "count the headlines that use the term. Click a term to filter by it."
     )
     columns = st.columns(5)
     for index, term in enumerate(frame["term"].head(10)):
