@@ -516,6 +516,9 @@ def score_line(analyzer: Analyzer, line: str) -> dict[str, object]:
     wrong = [k for k, v in fields.items() if not isinstance(v, str)]
     if wrong:
         return {"error": f"field {wrong[0]!r} must be a string"}
+    targets = item.get("targets", [])
+    if not isinstance(targets, list) or not all(isinstance(t, str) and t.strip() for t in targets):
+        return {"error": "field 'targets' must be a list of names"}
     if "text" in fields:
         analysis = analyzer.analyse_text(fields["text"])
     elif "title" in fields or "summary" in fields:
@@ -530,6 +533,14 @@ def score_line(analyzer: Analyzer, line: str) -> dict[str, object]:
             name: {"compound": c.tone.compound, "label": c.tone.label} for name, c in analysis.companies.items()
         },
     }
+    if targets:
+        if "text" in fields:
+            toward = analyzer.toward_targets(targets, text=fields["text"])
+        else:
+            toward = analyzer.toward_targets(targets, fields.get("title", ""), fields.get("summary", ""))
+        out["target_sentiment"] = {
+            name: ({"compound": tone.compound, "label": tone.label} if tone else None) for name, tone in toward.items()
+        }
     if "id" in item:
         out = {"id": item["id"], **out}
     return out

@@ -274,6 +274,25 @@ def test_score_reads_json_lines_and_answers_each_one() -> None:
     assert len(out) == 4
 
 
+def test_score_gives_the_tone_toward_any_named_target_and_null_for_one_not_named() -> None:
+    lines = [
+        {"text": "Meta lays off 600 AI staff as burnout spreads; OpenAI hires", "targets": ["OpenAI", "Meta"]},
+        {"title": "HSBC's profit plunges. Tata Motors soars to a record", "targets": ["Tata Motors", "HSBC", "Apple"]},
+        {"title": "Tata-backed startup raises $40m", "targets": ["tata"]},
+        {"title": "Nvidia shares soar", "targets": "Nvidia"},
+        {"title": "Nvidia shares soar", "targets": [""]},
+    ]
+    result = run("score", stdin="\n".join(json.dumps(line) for line in lines) + "\n")
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    # A target that is also a configured company gets the company's tone: one rule, one function.
+    assert out[0]["target_sentiment"] == {name: out[0]["company_sentiment"][name] for name in ("OpenAI", "Meta")}
+    toward = out[1]["target_sentiment"]
+    assert (toward["HSBC"]["label"], toward["Tata Motors"]["label"], toward["Apple"]) == ("neg", "pos", None)
+    assert out[2]["target_sentiment"]["tata"] == out[2]["sentiment"]  # found hyphenated, in any case
+    assert out[3] == {"error": "field 'targets' must be a list of names", "line": 4}
+    assert out[4] == {"error": "field 'targets' must be a list of names", "line": 5}
+
+
 def test_explain_prints_the_words_behind_a_score() -> None:
     result = run("explain", "Google is NOT fined, but the antitrust probe continues!")
     assert result.returncode == 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
 
@@ -47,10 +48,9 @@ class Analyzer:
     def analyse(self, title: str, summary: str = "") -> ArticleAnalysis:
         """Analyse a headline and its summary (cut to the stored limits); each company's tone comes only from
         sentences naming it."""
-        title, summary = truncate(title, TITLE_LIMIT), truncate(summary, SUMMARY_LIMIT)
         # The headline weighs more than each summary sentence; both are split into sentences and clauses.
-        units = [(TITLE_WEIGHT, title[s:e]) for s, e in split_sentences(title)]
-        units += [(1.0, summary[s:e]) for s, e in split_sentences(summary)]
+        units = self._units(title, summary)
+        title, summary = truncate(title, TITLE_LIMIT), truncate(summary, SUMMARY_LIMIT)
         scores = {title: self.scorer.compound(title)}  # a one-sentence headline (or summary) is scored once
         summary_score = self.scorer.compound(summary) if summary.strip() else None
         if summary_score is not None:
@@ -58,26 +58,57 @@ class Analyzer:
         tone = self.scorer.combine(scores[title], summary_score)
         return self._analyse_units(units, tone, f"{title}\n{summary}", scores)
 
+    def toward_targets(
+        self, targets: Sequence[str], title: str = "", summary: str = "", text: str | None = None
+    ) -> dict[str, Tone | None]:
+        """Tone toward any named targets in a headline and summary (or a free ``text``), found by the rules
+        company aliases follow (word boundaries, possessives, hyphenated forms) and scored as a company is:
+        from the sentences that name each, the headline's weighing more. None for a target the text does not
+        name, never the headline's tone."""
+        units = self._text_units(text) if text is not None else self._units(title, summary)
+        matcher = _target_matcher(tuple(dict.fromkeys(targets)))
+        found = self._analyse_units(units, Tone(0.0, "neu"), "", {}, matcher).companies
+        return {target: found[target].tone if target in found else None for target in targets}
+
+    @staticmethod
+    def _units(title: str, summary: str) -> list[tuple[float, str]]:
+        """A headline's and summary's sentences and clauses, cut to the stored limits, with their weights."""
+        title, summary = truncate(title, TITLE_LIMIT), truncate(summary, SUMMARY_LIMIT)
+        units = [(TITLE_WEIGHT, title[s:e]) for s, e in split_sentences(title)]
+        return units + [(1.0, summary[s:e]) for s, e in split_sentences(summary)]
+
+    @staticmethod
+    def _text_units(text: str) -> list[tuple[float, str]]:
+        """A free text's sentences, cut to what an article may hold, each weighing the same."""
+        text = truncate(text, TITLE_LIMIT + SUMMARY_LIMIT)
+        return [(1.0, text[s:e]) for s, e in split_sentences(text)]
+
     def analyse_many(self, items: Sequence[tuple[str, str]]) -> list[ArticleAnalysis]:
         """Analyse (title, summary) pairs in order (the store's batch interface; see dashboard.analyse.parallel)."""
         return [self.analyse(title, summary) for title, summary in items]
 
     def analyse_text(self, text: str) -> ArticleAnalysis:
         """Analyse free text (no headline, cut to what an article may hold): every sentence counts the same."""
+        units = self._text_units(text)
         text = truncate(text, TITLE_LIMIT + SUMMARY_LIMIT)
-        units = [(1.0, text[s:e]) for s, e in split_sentences(text)]
         scores = {text: self.scorer.compound(text)}
         return self._analyse_units(
             units, Tone(scores[text], label_for(scores[text], self.scorer.neutral_band)), text, scores
         )
 
     def _analyse_units(
-        self, units: list[tuple[float, str]], tone: Tone, whole: str, scores: dict[str, float]
+        self,
+        units: list[tuple[float, str]],
+        tone: Tone,
+        whole: str,
+        scores: dict[str, float],
+        matcher: CompanyMatcher | None = None,
     ) -> ArticleAnalysis:
-        """Companies with the weighted tone of the units naming them, and topics over the whole text."""
+        """Companies (or ``matcher``'s names) with the weighted tone of the units naming them, and topics over
+        the whole text."""
         scored: list[tuple[float, float, dict[str, int]]] = []
         for weight, text in units:
-            named = self.companies.companies(text)
+            named = (matcher or self.companies).companies(text)
             if named and text not in scores:
                 scores[text] = self.scorer.compound(text)
             scored.append((weight, scores.get(text, 0.0), named))
@@ -88,3 +119,9 @@ class Analyzer:
             mentions = sum(named[name] for _, _, named in scored if name in named)
             companies[name] = CompanyTone(mentions, toward)  # type: ignore[arg-type]  # named, so never None
         return ArticleAnalysis(tone, companies, self.topics.counts(whole))
+
+
+@lru_cache(maxsize=256)
+def _target_matcher(targets: tuple[str, ...]) -> CompanyMatcher:
+    """A matcher for ad-hoc targets: each its own name, matched as a company alias is, in any case."""
+    return CompanyMatcher([CompanyRule(name, ()) for name in targets if name.strip()])
