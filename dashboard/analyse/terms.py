@@ -64,9 +64,9 @@ def quoted(term: str) -> str | None:
     return term[1:-1] if len(term) >= 2 and term[0] == term[-1] == '"' else None
 
 
-def term_regex(term: str, inflect: bool = False) -> str:
+def term_regex(term: str) -> str:
     """The regex (without flags) for a term in the pattern language above."""
-    return _WORD_BEFORE + term_body(term, inflect) + _WORD_AFTER
+    return _WORD_BEFORE + term_body(term) + _WORD_AFTER
 
 
 def bounded(alternatives: list[str]) -> str:

@@ -137,6 +137,26 @@ def _date(params: Mapping[str, Sequence[str]], name: str, notes: list[str]) -> d
         return None
 
 
+def _whole(
+    params: Mapping[str, Sequence[str]],
+    name: str,
+    default: int,
+    limits: tuple[int, int],
+    notes: list[str],
+    unit: str = "",
+) -> int:
+    """A whole number within ``limits`` (inclusive), else ``default`` with a note."""
+    text = _one(params, name) or str(default)
+    try:
+        value = int(text)
+        if limits[0] <= value <= limits[1]:
+            return value
+    except ValueError:
+        pass
+    notes.append(f"ignored {name}={text!r}: use a whole number{unit} from {limits[0]} to {limits[1]}")
+    return default
+
+
 def _keyword(params: Mapping[str, Sequence[str]], notes: list[str]) -> str:
     """The free keyword, when the term language can read it (``q=|`` cannot)."""
     q = " ".join((_one(params, "q") or "").split())[:200]
@@ -244,14 +264,7 @@ def parse_params(
     if step not in STEPS:
         notes.append(f"ignored step={step!r}: use one of {', '.join(STEPS)}")
         step = "day"
-    smooth_text = _one(params, "smooth") or "1"
-    try:
-        smooth = int(smooth_text)
-        if not 1 <= smooth <= MAX_SMOOTH:
-            raise ValueError
-    except ValueError:
-        notes.append(f"ignored smooth={smooth_text!r}: use a whole number from 1 to {MAX_SMOOTH}")
-        smooth = 1
+    smooth = _whole(params, "smooth", 1, (1, MAX_SMOOTH), notes)
     norm = _one(params, "norm") or "raw"
     if norm not in NORMS:
         notes.append(f"ignored norm={norm!r}: use raw or per100")
@@ -260,14 +273,7 @@ def parse_params(
     if count not in COUNTS:
         notes.append(f"ignored count={count!r}: use stories or articles")
         count = "stories"
-    window_text = _one(params, "window") or "30"
-    try:
-        window = int(window_text)
-        if not 2 <= window <= MAX_WINDOW:
-            raise ValueError
-    except ValueError:
-        notes.append(f"ignored window={window_text!r}: use a whole number of days from 2 to {MAX_WINDOW}")
-        window = 30
+    window = _whole(params, "window", 30, (2, MAX_WINDOW), notes, " of days")
     peers = _choices(params.get("peer") or [], companies, "peer", notes)
     terms_text = _one(params, "terms") or "0"
     if terms_text not in ("0", "1"):

@@ -147,17 +147,6 @@ def compare_windows(
     return Change(b, a, value, low, high, p, None)
 
 
-@dataclass(frozen=True)
-class Versus:
-    """The change at the company minus the change at its peers, with its 95% interval and p-value."""
-
-    value: float | None
-    low: float | None
-    high: float | None
-    p: float | None
-    thin: str | None
-
-
 def difference_in_differences(
     focal: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
     peers: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],

@@ -158,12 +158,14 @@ def _narrowed_by_subject(filters: Filters) -> bool:
     return bool(filters.topics or filters.q)
 
 
-def _base_cube(reader: Reader, config: Config, filters: Filters, cube: pd.DataFrame) -> pd.DataFrame:
-    """The company cube of the selection with the topic and keyword filters lifted (``cube`` when neither is
-    set): the denominators of "per 100 stories about the company"."""
+def _base_cube(
+    reader: Reader, config: Config, filters: Filters, cube: pd.DataFrame, span: tuple[date, date] | None = None
+) -> pd.DataFrame:
+    """The company cube of the selection (in ``span``, else its dates) with the topic and keyword filters
+    lifted (``cube`` when neither is set): the denominators of "per 100 stories about the company"."""
     if not _narrowed_by_subject(filters):
         return cube
-    return queries.company_cube(reader, lifted(filters), companies_of(config, filters))
+    return queries.company_cube(reader, lifted(filters), companies_of(config, filters), span=span)
 
 
 def _volume(reader: Reader, config: Config, filters: Filters, cube: pd.DataFrame, days: pd.DataFrame) -> pd.DataFrame:
@@ -405,9 +407,7 @@ def impact_view(reader: Reader, config: Config, filters: Filters) -> Impact:
     parties = [company, *peers]
     chosen = replace(f, companies=tuple(parties))
     hits = queries.company_cube(reader, chosen, parties, span=(first, last))
-    every = (
-        queries.company_cube(reader, lifted(chosen), parties, span=(first, last)) if _narrowed_by_subject(f) else hits
-    )
+    every = _base_cube(reader, config, chosen, hits, (first, last))
     days = impact.daily(hits, every, company, peers, first, last)
     unit = f.count
     measures, versus = impact.assess(days, event.day, bool(peers), _narrowed_by_subject(f), unit)
