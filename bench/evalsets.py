@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 BUNDLED_EVAL_DIR = Path(__file__).resolve().parent.parent / "tests" / "data" / "eval"
+CHALLENGE_SET = BUNDLED_EVAL_DIR.parent / "tone_challenge.txt"
+TONE_LABELS = ("neg", "neu", "pos")
 SHARED_EVAL_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "eval"
 DEFAULT_EVAL_DIR = SHARED_EVAL_DIR if SHARED_EVAL_DIR.is_dir() else BUNDLED_EVAL_DIR
 VADER_SETS = {
@@ -47,6 +49,24 @@ class LabelledText:
     target: tuple[int, int] | None = None
 
 
+@dataclass(frozen=True)
+class ChallengeHeadline:
+    """A challenge-set headline: its shape and its tone label toward each company it names."""
+
+    text: str
+    shape: str
+    labels: tuple[tuple[str, str], ...]
+
+    @property
+    def mixed(self) -> bool:
+        """It names two or more companies with different labels (the issue's harder subset)."""
+        return len({label for _, label in self.labels}) > 1
+
+
+class ChallengeError(ValueError):
+    """A challenge-set line that cannot be read, with the file and line number."""
+
+
 def in_test_half(text: str) -> bool:
     """The fixed split: a text belongs to the test half when its hash is odd, else to the tuning half."""
     return hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest()[0] % 2 == 1
@@ -63,9 +83,28 @@ def read_vader_set(eval_dir: Path, name: str) -> list[RatedText]:
     return rows
 
 
-def read_twitter_financial(eval_dir: Path) -> list[LabelledText]:
-    """Twitter Financial News Sentiment (validation): 0 bearish -> neg, 1 bullish -> pos, 2 neutral."""
-    path = eval_dir / "twitter_financial_news_sentiment" / "sent_valid.csv"
+def read_challenge(path: Path = CHALLENGE_SET) -> list[ChallengeHeadline]:
+    """The tone challenge set: ``SHAPE | Company=label; ... | headline`` lines, ``#`` comments."""
+    rows = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        parts = [part.strip() for part in line.split(" | ", 2)]
+        if len(parts) != 3:
+            raise ChallengeError(f"{path}:{number}: expected SHAPE | Company=label; ... | headline")
+        shape, spec, text = parts
+        labels = tuple(tuple(part.strip().rsplit("=", 1)) for part in spec.split(";"))
+        if any(len(pair) != 2 or pair[1] not in TONE_LABELS or not pair[0] for pair in labels):
+            raise ChallengeError(f"{path}:{number}: labels must read Company=neg|neu|pos, got {spec!r}")
+        if len({name for name, _ in labels}) != len(labels):
+            raise ChallengeError(f"{path}:{number}: a company is labelled twice in {spec!r}")
+        rows.append(ChallengeHeadline(text, shape, labels))  # type: ignore[arg-type]  # pairs, checked above
+    return rows
+
+
+def read_twitter_financial(eval_dir: Path, split: str = "valid") -> list[LabelledText]:
+    """Twitter Financial News Sentiment (``valid`` or ``train``): 0 bearish -> neg, 1 bullish -> pos, 2 neutral."""
+    path = eval_dir / "twitter_financial_news_sentiment" / f"sent_{split}.csv"
     labels = {"0": "neg", "1": "pos", "2": "neu"}
     with path.open(encoding="utf-8", newline="") as handle:
         return [LabelledText(row["text"], labels[row["label"]]) for row in csv.DictReader(handle)]
@@ -73,16 +112,30 @@ def read_twitter_financial(eval_dir: Path) -> list[LabelledText]:
 
 def read_newsmtsc(eval_dir: Path) -> list[LabelledText]:
     """NewsMTSC real-world dev/test: sentences whose targets share one polarity, with the primary target."""
-    path = eval_dir / "newsmtsc" / "devtest_rw.jsonl"
-    labels = {2.0: "neg", 4.0: "neu", 6.0: "pos"}
     rows = []
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for line in (eval_dir / "newsmtsc" / "devtest_rw.jsonl").read_text(encoding="utf-8").splitlines():
         item = json.loads(line)
         polarities = {t["polarity"] for t in item["targets"]}
         if len(polarities) != 1:
             continue
         primary = next(t for t in item["targets"] if t["Input.gid"] == item["primary_gid"])
         rows.append(
-            LabelledText(item["sentence_normalized"], labels[polarities.pop()], (primary["from"], primary["to"]))
+            LabelledText(item["sentence_normalized"], _NEWSMTSC[polarities.pop()], (primary["from"], primary["to"]))
         )
     return rows
+
+
+def read_newsmtsc_targets(eval_dir: Path, split: str = "devtest_mt") -> list[LabelledText]:
+    """A NewsMTSC split with every target of every sentence, each its own item (the multi-target set
+    ``devtest_mt`` holds sentences whose targets differ in polarity)."""
+    rows = []
+    for line in (eval_dir / "newsmtsc" / f"{split}.jsonl").read_text(encoding="utf-8").splitlines():
+        item = json.loads(line)
+        for target in item["targets"]:
+            rows.append(
+                LabelledText(item["sentence_normalized"], _NEWSMTSC[target["polarity"]], (target["from"], target["to"]))
+            )
+    return rows
+
+
+_NEWSMTSC = {2.0: "neg", 4.0: "neu", 6.0: "pos"}

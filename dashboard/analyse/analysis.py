@@ -35,6 +35,7 @@ class Analyzer:
         self.companies = companies
         self.topics = topics
         self.scorer = scorer
+        self._rules = {rule.name: rule for rule in companies.rules}
 
     @classmethod
     def from_config(cls, config: AnalysisSettings, lexicon: Path | str | None = None) -> Analyzer:
@@ -64,9 +65,10 @@ class Analyzer:
         """Tone toward any named targets in a headline and summary (or a free ``text``), found by the rules
         company aliases follow (word boundaries, possessives, hyphenated forms) and scored as a company is:
         from the sentences that name each, the headline's weighing more. None for a target the text does not
-        name, never the headline's tone."""
+        name, never the headline's tone. A configured company's name brings its aliases and exclusions."""
         units = self._text_units(text) if text is not None else self._units(title, summary)
-        matcher = _target_matcher(tuple(dict.fromkeys(targets)))
+        rules = (self._rules.get(name, CompanyRule(name, ())) for name in dict.fromkeys(targets) if name.strip())
+        matcher = _target_matcher(tuple(rules))
         found = self._analyse_units(units, Tone(0.0, "neu"), "", {}, matcher).companies
         return {target: found[target].tone if target in found else None for target in targets}
 
@@ -122,6 +124,6 @@ class Analyzer:
 
 
 @lru_cache(maxsize=256)
-def _target_matcher(targets: tuple[str, ...]) -> CompanyMatcher:
-    """A matcher for ad-hoc targets: each its own name, matched as a company alias is, in any case."""
-    return CompanyMatcher([CompanyRule(name, ()) for name in targets if name.strip()])
+def _target_matcher(rules: tuple[CompanyRule, ...]) -> CompanyMatcher:
+    """A matcher for a request's targets (an ad-hoc name is its own only alias, matched in any case)."""
+    return CompanyMatcher(rules)
