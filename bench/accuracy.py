@@ -25,7 +25,7 @@ from bench.evalsets import (
     read_twitter_financial,
     read_vader_set,
 )
-from bench.metrics import accuracy, macro_f1, pearson, precision_recall, weighted_f1
+from bench.metrics import accuracy, bootstrap_interval, macro_f1, pearson, precision_recall, weighted_f1
 from dashboard.analyse.analysis import Analyzer
 from dashboard.analyse.sentiment import label_for
 from dashboard.config import DEFAULT_CONFIG, load_config
@@ -80,6 +80,12 @@ def challenge(analyzer: Analyzer, plain: SentimentIntensityAnalyzer) -> list[dic
         part = [h for h in read_challenge() if in_test_half(h.text) == (half == "test")]
         for subset, items in (("all", part), ("mixed", [h for h in part if h.mixed])):
             truth, plain_labels, ours_labels = _challenge_labels(analyzer, plain, items)
+            groups, at = [], 0
+            for item in items:
+                groups.append(
+                    list(zip(truth[at : at + len(item.labels)], ours_labels[at : at + len(item.labels)], strict=True))
+                )
+                at += len(item.labels)
             rows.append(
                 {
                     "set": "Tone challenge (toward each company)",
@@ -89,6 +95,7 @@ def challenge(analyzer: Analyzer, plain: SentimentIntensityAnalyzer) -> list[dic
                     "plain_f1": macro_f1(truth, plain_labels),
                     "ours_acc": accuracy(truth, ours_labels),
                     "ours_f1": macro_f1(truth, ours_labels),
+                    "ours_f1_interval": bootstrap_interval(groups, macro_f1),
                 }
             )
     return rows
@@ -205,9 +212,11 @@ def render(
     ]
     for r in tone:
         gain = float(r["ours_f1"]) - float(r["plain_f1"])  # type: ignore[arg-type]
+        low, high = r.get("ours_f1_interval", (None, None))  # type: ignore[misc]
+        interval = f" ({low:.3f}-{high:.3f})" if low is not None else ""
         lines.append(
             f"| {r['set']} | {r['half']} | {r['n']:,} | {r['plain_acc']:.3f} | {r['plain_f1']:.3f} | "
-            f"{r['ours_acc']:.3f} | {r['ours_f1']:.3f} | {gain:+.3f} |"
+            f"{r['ours_acc']:.3f} | {r['ours_f1']:.3f}{interval} | {gain:+.3f} |"
         )
     lines += ["", f"### Company and topic matching ({match['items'][0]['n']} labelled headlines in tests/data)", ""]
     for kind in ("companies", "topics"):

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+import random
+from collections.abc import Callable, Sequence
 
 LABELS = ("neg", "neu", "pos")
 
@@ -54,3 +55,20 @@ def precision_recall(truth: Sequence[set[str]], found: Sequence[set[str]], label
     fp = sum(label not in t and label in f for t, f in zip(truth, found, strict=True))
     fn = sum(label in t and label not in f for t, f in zip(truth, found, strict=True))
     return (tp / (tp + fp) if tp + fp else 1.0, tp / (tp + fn) if tp + fn else 1.0, tp + fn)
+
+
+def bootstrap_interval(
+    groups: Sequence[Sequence[tuple[str, str]]],
+    statistic: Callable[[list[str], list[str]], float],
+    resamples: int = 1000,
+    seed: int = 14,
+) -> tuple[float, float]:
+    """95% percentile interval of a statistic of (truth, predicted) pairs, resampling whole groups (the pairs
+    of one headline move together, since they share its words); seeded, so the same data give the same bounds."""
+    rng = random.Random(seed)
+    values = []
+    for _ in range(resamples):
+        picked = [pair for _ in groups for pair in groups[rng.randrange(len(groups))]]
+        values.append(statistic([t for t, _ in picked], [p for _, p in picked]))
+    values.sort()
+    return values[int(0.025 * resamples)], values[int(0.975 * resamples) - 1]

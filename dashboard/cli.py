@@ -136,6 +136,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     explain.add_argument("text", nargs="*", help="the text to explain (default: read stdin)")
     explain.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    explain.add_argument(
+        "--target",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="also show the tone toward this name (repeatable; default: the configured companies the text names)",
+    )
     rescore = commands.add_parser(
         "rescore",
         parents=[common],
@@ -561,7 +568,7 @@ def cmd_score(args: argparse.Namespace) -> int:
 def cmd_explain(args: argparse.Namespace) -> int:
     analyzer = Analyzer.from_config(load_config(args.config))
     text = " ".join(args.text) if args.text else sys.stdin.read()
-    explanation = analyzer.scorer.explain(text.strip())
+    explanation = analyzer.explain(text.strip(), args.target)
     if args.json:
         print(json.dumps(dataclasses.asdict(explanation), ensure_ascii=False, indent=2))
         return EXIT_OK
@@ -580,6 +587,10 @@ def cmd_explain(args: argparse.Namespace) -> int:
     )
     if not explanation.contributions:
         console.print("no word in the text carries tone, so it scores exactly 0 (neutral)")
+    for clause in explanation.clauses:
+        console.print(f"clause: {clause}")
+    for company in explanation.companies:
+        console.print(f"toward {company.company}: {company.tone.compound:+.4f} ({company.tone.label}), {company.how}")
     return EXIT_OK
 
 

@@ -66,12 +66,12 @@ def test_ingest_stores_tone_companies_and_topics_with_each_new_article(
     assert tones == {
         "OpenAI raises $40B at a record valuation": "pos",
         "Meta\u2019s AI researchers describe burnout after months of 80-hour weeks": "neg",
-        "Nvidia's Blackwell chips sell out through 2027": "neu",
+        "Nvidia's Blackwell chips sell out through 2027": "pos",  # demand beyond supply
         "A link that must never be followed": "neu",
     }
     assert company_rows(engine) == [
         ("Meta\u2019s AI researchers describe burnout after months of 80-hour weeks", "Meta", "neg"),
-        ("Nvidia's Blackwell chips sell out through 2027", "Nvidia", "neu"),
+        ("Nvidia's Blackwell chips sell out through 2027", "Nvidia", "pos"),
         ("OpenAI raises $40B at a record valuation", "OpenAI", "pos"),
     ]
     assert topics == [("burnout", 2), ("compute", 2), ("funding", 2), ("safety", 1)]  # "Superintelligence Labs"

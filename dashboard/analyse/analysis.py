@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -10,7 +11,15 @@ from typing import Protocol
 from dashboard.analyse.entities import CompanyMatcher, CompanyRule
 from dashboard.analyse.lexicon import DEFAULT_LEXICON, load_lexicon
 from dashboard.analyse.sentences import split_sentences
-from dashboard.analyse.sentiment import TITLE_WEIGHT, ToneScorer, label_for, tone_toward
+from dashboard.analyse.sentiment import (
+    TITLE_WEIGHT,
+    CompanyReading,
+    Explanation,
+    Reading,
+    ToneScorer,
+    label_for,
+    tone_toward,
+)
 from dashboard.analyse.topics import TopicMatcher
 from dashboard.collect.normalize import truncate
 from dashboard.models import SUMMARY_LIMIT, TITLE_LIMIT, ArticleAnalysis, CompanyTone, Tone
@@ -52,12 +61,13 @@ class Analyzer:
         # The headline weighs more than each summary sentence; both are split into sentences and clauses.
         units = self._units(title, summary)
         title, summary = truncate(title, TITLE_LIMIT), truncate(summary, SUMMARY_LIMIT)
-        scores = {title: self.scorer.compound(title)}  # a one-sentence headline (or summary) is scored once
-        summary_score = self.scorer.compound(summary) if summary.strip() else None
+        readings: dict[str, Reading] = {}  # a one-sentence headline (or summary) is read once
+        scores = {title: self.scorer.compound(title, readings)}
+        summary_score = self.scorer.compound(summary, readings) if summary.strip() else None
         if summary_score is not None:
             scores.setdefault(summary, summary_score)
         tone = self.scorer.combine(scores[title], summary_score)
-        return self._analyse_units(units, tone, f"{title}\n{summary}", scores)
+        return self._analyse_units(units, tone, f"{title}\n{summary}", scores, readings=readings)
 
     def toward_targets(
         self, targets: Sequence[str], title: str = "", summary: str = "", text: str | None = None
@@ -67,10 +77,33 @@ class Analyzer:
         from the sentences that name each, the headline's weighing more. None for a target the text does not
         name, never the headline's tone. A configured company's name brings its aliases and exclusions."""
         units = self._text_units(text) if text is not None else self._units(title, summary)
-        rules = (self._rules.get(name, CompanyRule(name, ())) for name in dict.fromkeys(targets) if name.strip())
-        matcher = _target_matcher(tuple(rules))
-        found = self._analyse_units(units, Tone(0.0, "neu"), "", {}, matcher).companies
+        found = self._analyse_units(units, Tone(0.0, "neu"), "", {}, self._matcher(targets)).companies
         return {target: found[target].tone if target in found else None for target in targets}
+
+    def explain(self, text: str, targets: Sequence[str] = ()) -> Explanation:
+        """Why a text scores as it does, with the tone toward each company it names (or each of ``targets``)
+        and how that was read: from which clauses, with which role."""
+        explanation = self.scorer.explain(text)
+        matcher = self._matcher(targets) if targets else self.companies
+        found: dict[str, list[tuple[float, str]]] = {}
+        for _, unit in self._text_units(text):
+            mentions = [(m.company, m.start, m.end) for m in matcher.mentions(unit)]
+            if not mentions:
+                continue
+            reading = self.scorer.read(unit)
+            for company in dict.fromkeys(c for c, _, _ in mentions):
+                found.setdefault(company, []).append(reading.toward(company, mentions))
+        companies = []
+        for company, parts in found.items():
+            tone = tone_toward([(1.0, compound) for compound, _ in parts], self.scorer.neutral_band)
+            how = "; ".join(dict.fromkeys(h for _, h in parts if h)) or "from the sentences that name it"
+            companies.append(CompanyReading(company, tone, how))  # type: ignore[arg-type]  # named, so a tone
+        return dataclasses.replace(explanation, companies=tuple(companies))
+
+    def _matcher(self, targets: Sequence[str]) -> CompanyMatcher:
+        """A matcher for a request's targets; a configured company's name brings its aliases and exclusions."""
+        rules = (self._rules.get(name, CompanyRule(name, ())) for name in dict.fromkeys(targets) if name.strip())
+        return _target_matcher(tuple(rules))
 
     @staticmethod
     def _units(title: str, summary: str) -> list[tuple[float, str]]:
@@ -105,21 +138,26 @@ class Analyzer:
         whole: str,
         scores: dict[str, float],
         matcher: CompanyMatcher | None = None,
+        readings: dict[str, Reading] | None = None,
     ) -> ArticleAnalysis:
         """Companies (or ``matcher``'s names) with the weighted tone of the units naming them, and topics over
         the whole text."""
-        scored: list[tuple[float, float, dict[str, int]]] = []
+        scored: list[tuple[float, dict[str, float], dict[str, int]]] = []
         for weight, text in units:
-            named = (matcher or self.companies).companies(text)
-            if named and text not in scores:
-                scores[text] = self.scorer.compound(text)
-            scored.append((weight, scores.get(text, 0.0), named))
+            found = (matcher or self.companies).mentions(text)
+            named: dict[str, int] = {}
+            for mention in found:
+                named[mention.company] = named.get(mention.company, 0) + 1
+            toward: dict[str, float] = {}
+            if named:
+                toward = self.scorer.toward_each(text, [(m.company, m.start, m.end) for m in found], scores, readings)
+            scored.append((weight, toward, named))
         companies: dict[str, CompanyTone] = {}
         names = dict.fromkeys(name for _, _, named in scored for name in named)
         for name in names:
-            toward = tone_toward([(w, c) for w, c, named in scored if name in named], self.scorer.neutral_band)
+            parts = [(w, toward[name]) for w, toward, named in scored if name in named]
             mentions = sum(named[name] for _, _, named in scored if name in named)
-            companies[name] = CompanyTone(mentions, toward)  # type: ignore[arg-type]  # named, so never None
+            companies[name] = CompanyTone(mentions, tone_toward(parts, self.scorer.neutral_band))  # type: ignore[arg-type]  # named, so never None
         return ArticleAnalysis(tone, companies, self.topics.counts(whole))
 
 
