@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from pathlib import Path
 
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
@@ -156,7 +157,8 @@ def news_tone(eval_dir: Path, plain: SentimentIntensityAnalyzer, analyzer: Analy
             if targeted:
                 ours_labels = [toward_label(analyzer, d) for d in part]
             else:
-                ours_labels = [analyzer.analyse(d.text).tone.label for d in part]
+                tones = [analyzer.analyse(d.text).tone for d in part]
+                ours_labels = [tone.label if tone else "none" for tone in tones]  # "none": not read as English
             rows.append(
                 {
                     "set": name,
@@ -168,6 +170,44 @@ def news_tone(eval_dir: Path, plain: SentimentIntensityAnalyzer, analyzer: Analy
                     "ours_f1": macro_f1(truth, ours_labels),
                 }
             )
+    return rows
+
+
+LANGUAGE_SET = MATCHING_SET.parent / "language_headlines.txt"
+
+
+def languages(analyzer: Analyzer, eval_dir: Path) -> list[dict[str, object]]:
+    """Language detection as shipped: English texts kept English (their tone kept), foreign headlines told
+    apart, and the cost per text."""
+    foreign = [
+        tuple(line.split(" | ", 1))
+        for line in LANGUAGE_SET.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    sets = {"tone challenge set (English)": [h.text for h in read_challenge()]}
+    for split in ("valid", "train"):
+        try:
+            sets[f"Twitter Financial News, {split} (mostly English)"] = [
+                d.text for d in read_twitter_financial(eval_dir, split)
+            ]
+        except OSError:
+            continue
+    detect = analyzer.languages.detect
+    rows: list[dict[str, object]] = []
+    for name, texts in sets.items():
+        started = time.perf_counter()
+        found = [detect(t) for t in texts]
+        micro = 1e6 * (time.perf_counter() - started) / len(texts)
+        rows.append({"set": name, "n": len(texts), "as_english": sum(f == "en" for f in found), "us_per_text": micro})
+    found = [detect(text) for _, text in foreign]
+    rows.append(
+        {
+            "set": f"foreign headlines ({len({code for code, _ in foreign})} languages)",
+            "n": len(foreign),
+            "as_english": sum(f == "en" for f in found),
+            "right": sum(f == code for f, (code, _) in zip(found, foreign, strict=True)),
+        }
+    )
     return rows
 
 
@@ -189,7 +229,10 @@ def matching(analyzer: Analyzer, path: Path = MATCHING_SET) -> dict[str, list[di
 
 
 def render(
-    fid: list[dict[str, object]], tone: list[dict[str, object]], match: dict[str, list[dict[str, object]]]
+    fid: list[dict[str, object]],
+    tone: list[dict[str, object]],
+    match: dict[str, list[dict[str, object]]],
+    langs: list[dict[str, object]] = (),  # type: ignore[assignment]
 ) -> str:
     """The Markdown tables printed by the harness and kept in bench/README.md."""
     lines = [
@@ -218,6 +261,18 @@ def render(
             f"| {r['set']} | {r['half']} | {r['n']:,} | {r['plain_acc']:.3f} | {r['plain_f1']:.3f} | "
             f"{r['ours_acc']:.3f} | {r['ours_f1']:.3f}{interval} | {gain:+.3f} |"
         )
+    if langs:
+        lines += [
+            "",
+            "### Language: which articles get an English tone",
+            "",
+            "| set | n | read as English | told apart right | us per text |",
+            "| --- | ---: | ---: | ---: | ---: |",
+        ]
+        for r in langs:
+            right = f"{r['right']}" if "right" in r else ""
+            cost = f"{r['us_per_text']:.0f}" if "us_per_text" in r else ""
+            lines.append(f"| {r['set']} | {r['n']:,} | {r['as_english']:,} | {right} | {cost} |")
     lines += ["", f"### Company and topic matching ({match['items'][0]['n']} labelled headlines in tests/data)", ""]
     for kind in ("companies", "topics"):
         lines += [
@@ -255,14 +310,16 @@ def main(argv: list[str] | None = None) -> int:
         print("\n".join(challenge_misses(analyzer)))
         return 0
     plain = SentimentIntensityAnalyzer()
-    fid, tone, match = (
+    fid, tone, match, langs = (
         fidelity(args.eval_dir, plain, analyzer),
         challenge(analyzer, plain) + news_tone(args.eval_dir, plain, analyzer),
         matching(analyzer),
+        languages(analyzer, args.eval_dir),
     )
-    print(render(fid, tone, match))
+    print(render(fid, tone, match, langs))
     if args.json:
-        args.json.write_text(json.dumps({"fidelity": fid, "news_tone": tone, "matching": match}, indent=2))
+        figures = {"fidelity": fid, "news_tone": tone, "matching": match, "languages": langs}
+        args.json.write_text(json.dumps(figures, indent=2))
     return 0
 
 

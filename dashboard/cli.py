@@ -21,10 +21,11 @@ from rich.console import Console
 from rich.table import Table
 
 from dashboard.analyse.analysis import Analyzer
+from dashboard.analyse.language import TONED
 from dashboard.analyse.lexicon import LexiconError
 from dashboard.analyse.parallel import ParallelAnalyzer
 from dashboard.config import DEFAULT_CONFIG, Config, ConfigError, check_http_url, load_config
-from dashboard.models import FeedSpec
+from dashboard.models import FeedSpec, Tone
 from dashboard.pipeline.demo import DEMO_END, DemoSpec, write_demo
 from dashboard.pipeline.ingest import FeedReport, backfill_jobs, jobs_for, run_ingest
 from dashboard.pipeline.rescore import rescore
@@ -535,22 +536,24 @@ def score_line(analyzer: Analyzer, line: str) -> dict[str, object]:
     out: dict[str, object] = {
         "companies": list(analysis.companies),
         "topics": analysis.topics,
-        "sentiment": {"compound": analysis.tone.compound, "label": analysis.tone.label},
-        "company_sentiment": {
-            name: {"compound": c.tone.compound, "label": c.tone.label} for name, c in analysis.companies.items()
-        },
+        "language": analysis.language,  # only the languages the lexicon covers get a tone; others get null
+        "sentiment": _tone_json(analysis.tone),
+        "company_sentiment": {name: _tone_json(c.tone) for name, c in analysis.companies.items()},
     }
     if targets:
         if "text" in fields:
             toward = analyzer.toward_targets(targets, text=fields["text"])
         else:
             toward = analyzer.toward_targets(targets, fields.get("title", ""), fields.get("summary", ""))
-        out["target_sentiment"] = {
-            name: ({"compound": tone.compound, "label": tone.label} if tone else None) for name, tone in toward.items()
-        }
+        out["target_sentiment"] = {name: _tone_json(tone) for name, tone in toward.items()}
     if "id" in item:
         out = {"id": item["id"], **out}
     return out
+
+
+def _tone_json(tone: Tone | None) -> dict[str, object] | None:
+    """A tone as JSON: its compound and label, or null when there is none."""
+    return {"compound": tone.compound, "label": tone.label} if tone else None
 
 
 def cmd_score(args: argparse.Namespace) -> int:
@@ -571,6 +574,12 @@ def cmd_explain(args: argparse.Namespace) -> int:
     explanation = analyzer.explain(text.strip(), args.target)
     if args.json:
         print(json.dumps(dataclasses.asdict(explanation), ensure_ascii=False, indent=2))
+        return EXIT_OK
+    if explanation.tone is None:
+        print(
+            f"This text reads as language {explanation.language!r}; the tone lexicon covers "
+            f"{', '.join(sorted(TONED))} only, so it has no tone (not 0, not neutral: none)."
+        )
         return EXIT_OK
     console = _console()
     table = Table(title=f"Why this scores {explanation.tone.compound:+.4f} ({explanation.tone.label})")

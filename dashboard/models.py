@@ -113,16 +113,19 @@ class Tone:
 
 @dataclass(frozen=True)
 class CompanyTone:
-    """A company named in an article: how often, and the tone of the sentences that name it."""
+    """A company named in an article: how often, and the tone of the sentences that name it (None when the
+    article's language has no tone lexicon)."""
 
     mentions: int
-    tone: Tone
+    tone: Tone | None
 
 
 @dataclass(frozen=True)
 class ArticleAnalysis:
-    """What the analysis found in one article."""
+    """What the analysis found in one article: its tone (None in a language the lexicon does not cover), the
+    companies and topics it names, and its language (ISO 639-1)."""
 
-    tone: Tone
+    tone: Tone | None
     companies: dict[str, CompanyTone] = field(default_factory=dict)
     topics: dict[str, int] = field(default_factory=dict)
+    language: str = "en"

@@ -16,11 +16,13 @@ def rows(records: list[tuple[int, str, str, float]], topics: dict[int, list[str]
                 "day": pd.Timestamp(t).normalize(),
                 "company": c,
                 "articles": 1,
+                "toned": 1,
                 "tone_sum": tone,
                 "tone_sq": tone * tone,
                 "neg": int(tone <= -0.2),
                 "pos": int(tone >= 0.2),
                 **{f"n:{n}": int(n in topics.get(i, [])) for n in names},
+                **{f"t:{n}": int(n in topics.get(i, [])) for n in names},
                 **{f"tone:{n}": tone if n in topics.get(i, []) else 0.0 for n in names},
             }
             for i, t, c, tone in records

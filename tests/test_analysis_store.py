@@ -32,6 +32,7 @@ from dashboard.store.schema import (
     meta,
     rollup_company,
     rollup_day,
+    story_companies,
 )
 from tests.feedserver import FeedHTTPServer
 
@@ -141,8 +142,39 @@ def test_a_version_1_database_is_migrated_and_keeps_its_articles(
     engine.dispose()
 
 
+def downgrade_to_version_5(conn: Connection) -> None:
+    """Undo version 6: no language on articles, every company row with a tone, no count of toned rows."""
+    conn.execute(text("ALTER TABLE articles DROP COLUMN language"))
+    for table in ("rollup_company", "story_companies", "rollup_story_company"):
+        conn.execute(text(f"ALTER TABLE {table} DROP COLUMN toned"))
+    conn.execute(meta.update().values(value="5"))
+
+
+def test_a_version_5_database_counts_the_toned_company_rows_and_learns_languages_on_rescore(
+    db_url: str, feed_server: FeedHTTPServer, policy: FetchPolicy
+) -> None:
+    engine = open_engine(db_url)
+    ingest(engine, feed_server, ["rss20_techcrunch_ai.xml"], policy)
+    with engine.begin() as conn:
+        downgrade_to_version_5(conn)
+    engine.dispose()
+    engine = open_engine(db_url)
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count(articles.c.language))).scalar_one() == 0  # unknown until rescored
+        for table, counted in ((rollup_company, "articles"), (story_companies, "articles")):
+            rows = conn.execute(select(table.c[counted], table.c.toned)).all()
+            assert rows and all(n == toned for n, toned in rows)
+        named = conn.execute(select(func.count(), func.count(article_companies.c.tone))).one()
+    assert named[0] == named[1] > 0
+    assert rescore(engine, ANALYZER.analyse_many) == 4
+    with engine.connect() as conn:
+        assert set(conn.execute(select(articles.c.language)).scalars()) == {"en"}
+    engine.dispose()
+
+
 def downgrade_to_version_4(conn: Connection) -> None:
-    """Undo version 5: the story index on the story alone."""
+    """Undo versions 6 and 5: the story index on the story alone."""
+    downgrade_to_version_5(conn)
     conn.execute(text("DROP INDEX ix_articles_story"))
     conn.execute(text("CREATE INDEX ix_articles_story ON articles (story_id)"))
     conn.execute(meta.update().values(value="4"))
@@ -169,6 +201,7 @@ def test_a_version_4_database_gets_the_story_index_that_holds_each_copys_time_an
 
 def downgrade_to_version_3(conn: Connection) -> None:
     """Remove what version 4 added: stories, their keys, roll-ups and Google tokens, and each article's story."""
+    downgrade_to_version_5(conn)
     for table in (
         "article_tokens",
         "story_keys",

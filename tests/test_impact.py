@@ -92,6 +92,7 @@ def days_around(event: date, window: int, company: tuple[int, int], peers: tuple
         hits = hits + np.where(np.arange(len(days)) % 2 == 0, 1, -1) * (hits > 0)
         frame[f"{who}_hits"] = hits
         frame[f"{who}_stories"] = 20
+        frame[f"{who}_toned"] = hits
         frame[f"{who}_tone"] = tone * hits
     return frame
 

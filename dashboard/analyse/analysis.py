@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Protocol
 
 from dashboard.analyse.entities import CompanyMatcher, CompanyRule
+from dashboard.analyse.language import TONED, LanguageDetector
 from dashboard.analyse.lexicon import DEFAULT_LEXICON, load_lexicon
 from dashboard.analyse.sentences import split_sentences
 from dashboard.analyse.sentiment import (
@@ -40,10 +41,17 @@ class AnalysisSettings(Protocol):
 class Analyzer:
     """Companies, topics and tone for articles, from the configuration and the domain lexicon."""
 
-    def __init__(self, companies: CompanyMatcher, topics: TopicMatcher, scorer: ToneScorer) -> None:
+    def __init__(
+        self,
+        companies: CompanyMatcher,
+        topics: TopicMatcher,
+        scorer: ToneScorer,
+        languages: LanguageDetector | None = None,
+    ) -> None:
         self.companies = companies
         self.topics = topics
         self.scorer = scorer
+        self.languages = languages or LanguageDetector()
         self._rules = {rule.name: rule for rule in companies.rules}
 
     @classmethod
@@ -61,6 +69,9 @@ class Analyzer:
         # The headline weighs more than each summary sentence; both are split into sentences and clauses.
         units = self._units(title, summary)
         title, summary = truncate(title, TITLE_LIMIT), truncate(summary, SUMMARY_LIMIT)
+        language = self.languages.detect(f"{title}\n{summary}")
+        if language not in TONED:
+            return self._untoned(units, f"{title}\n{summary}", language)
         readings: dict[str, Reading] = {}  # a one-sentence headline (or summary) is read once
         scores = {title: self.scorer.compound(title, readings)}
         summary_score = self.scorer.compound(summary, readings) if summary.strip() else None
@@ -75,14 +86,21 @@ class Analyzer:
         """Tone toward any named targets in a headline and summary (or a free ``text``), found by the rules
         company aliases follow (word boundaries, possessives, hyphenated forms) and scored as a company is:
         from the sentences that name each, the headline's weighing more. None for a target the text does not
-        name, never the headline's tone. A configured company's name brings its aliases and exclusions."""
+        name, never the headline's tone, and for every target of a text in a language without a tone lexicon. A
+        configured company's name brings its aliases and exclusions."""
         units = self._text_units(text) if text is not None else self._units(title, summary)
+        if self.languages.detect(text if text is not None else f"{title}\n{summary}") not in TONED:
+            return dict.fromkeys(targets)
         found = self._analyse_units(units, Tone(0.0, "neu"), "", {}, self._matcher(targets)).companies
         return {target: found[target].tone if target in found else None for target in targets}
 
     def explain(self, text: str, targets: Sequence[str] = ()) -> Explanation:
         """Why a text scores as it does, with the tone toward each company it names (or each of ``targets``)
-        and how that was read: from which clauses, with which role."""
+        and how that was read: from which clauses, with which role. No tone at all in a language the lexicon
+        does not cover."""
+        language = self.languages.detect(text)
+        if language not in TONED:
+            return Explanation(text, (), 0.0, 0.0, None, language=language)
         explanation = self.scorer.explain(text)
         matcher = self._matcher(targets) if targets else self.companies
         found: dict[str, list[tuple[float, str]]] = {}
@@ -126,10 +144,23 @@ class Analyzer:
         """Analyse free text (no headline, cut to what an article may hold): every sentence counts the same."""
         units = self._text_units(text)
         text = truncate(text, TITLE_LIMIT + SUMMARY_LIMIT)
+        language = self.languages.detect(text)
+        if language not in TONED:
+            return self._untoned(units, text, language)
         scores = {text: self.scorer.compound(text)}
         return self._analyse_units(
             units, Tone(scores[text], label_for(scores[text], self.scorer.neutral_band)), text, scores
         )
+
+    def _untoned(self, units: list[tuple[float, str]], whole: str, language: str) -> ArticleAnalysis:
+        """An article in a language the lexicon does not cover: its companies and topics, with no tone at all
+        (names match in any language; English words would only misread it)."""
+        named: dict[str, int] = {}
+        for _, text in units:
+            for mention in self.companies.mentions(text):
+                named[mention.company] = named.get(mention.company, 0) + 1
+        companies = {name: CompanyTone(n, None) for name, n in named.items()}
+        return ArticleAnalysis(None, companies, self.topics.counts(whole), language)
 
     def _analyse_units(
         self,

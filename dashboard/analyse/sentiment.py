@@ -51,9 +51,10 @@ class Explanation:
     contributions: tuple[Contribution, ...]
     punctuation: float
     total: float
-    tone: Tone
+    tone: Tone | None  # None: a language the lexicon does not cover
     clauses: tuple[str, ...] = ()
     companies: tuple[CompanyReading, ...] = ()
+    language: str = "en"
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ def rescore(
         .values(
             tone=bindparam("new_tone"),
             tone_label=bindparam("new_label"),
+            language=bindparam("new_language"),
             day=bindparam("new_day"),
             company_mask=bindparam("new_companies"),
             topic_mask=bindparam("new_topics"),
@@ -57,8 +58,9 @@ def rescore(
                 [
                     {
                         "row_id": i,
-                        "new_tone": a.tone.compound,
-                        "new_label": a.tone.label,
+                        "new_tone": a.tone.compound if a.tone else None,
+                        "new_label": a.tone.label if a.tone else None,
+                        "new_language": a.language,
                         "new_day": k.day,
                         "new_companies": k.company_mask,
                         "new_topics": k.topic_mask,

@@ -292,7 +292,7 @@ def impact_chart(
     for who, label, color in (("company", company, color_for(company, names)), ("peers", "peers", "#7f7f7f")):
         if f"{who}_hits" not in days or (who == "peers" and not (measures["who"] == "peers").any()):
             continue
-        base = days[f"{who}_{unit}"] if rate else days[f"{who}_hits"]
+        base = days[f"{who}_{unit}"] if rate else days[f"{who}_toned"]
         top = days[f"{who}_hits"] * 100 if rate else days[f"{who}_tone"]
         daily = top / base.where(base > 0)
         fig.add_trace(

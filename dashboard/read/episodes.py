@@ -292,7 +292,8 @@ class SeriesGrid:
     labels: pd.DataFrame  # kind ("volume" or "topic"), series, company, topic, per row
     periods: pd.DatetimeIndex
     n: np.ndarray  # articles (or stories) per series and period
-    tone_sum: np.ndarray  # and the sum and sum of squares of their tone toward the company
+    toned: np.ndarray  # those of them with a tone toward the company
+    tone_sum: np.ndarray  # and the sum and sum of squares of that tone
     tone_sq: np.ndarray
 
 
@@ -304,12 +305,14 @@ def series_counts(
     frame = trends.with_periods(cube, step)
     periods = pd.DatetimeIndex(trends.period_range(start, end, step))
     index = pd.MultiIndex.from_product([periods, companies], names=["period", "company"])
-    sources = {"": ("articles", "tone_sum", "tone_sq")} | {t: (f"n:{t}", f"tone:{t}", f"sq:{t}") for t in topics}
+    sources = {"": ("articles", "toned", "tone_sum", "tone_sq")} | {
+        t: (f"n:{t}", f"t:{t}", f"tone:{t}", f"sq:{t}") for t in topics
+    }
     wanted = [c for columns in sources.values() for c in columns]
     summed = frame.groupby(["period", "company"])[wanted].sum().reindex(index, fill_value=0)  # one pass for all
     # (period, company) rows -> one (company, period) block per source, stacked source by source.
-    blocks = summed.to_numpy(dtype=float).reshape(len(periods), len(companies), len(sources), 3).transpose(2, 1, 0, 3)
-    stacked = blocks.reshape(len(sources) * len(companies), len(periods), 3)
+    blocks = summed.to_numpy(dtype=float).reshape(len(periods), len(companies), len(sources), 4).transpose(2, 1, 0, 3)
+    stacked = blocks.reshape(len(sources) * len(companies), len(periods), 4)
     labels = pd.DataFrame(
         [
             {
@@ -327,8 +330,9 @@ def series_counts(
         labels=labels,
         periods=periods,
         n=stacked[:, :, 0].round().astype(np.int64),
-        tone_sum=stacked[:, :, 1],
-        tone_sq=stacked[:, :, 2],
+        toned=stacked[:, :, 1].round().astype(np.int64),
+        tone_sum=stacked[:, :, 2],
+        tone_sq=stacked[:, :, 3],
     )
 
 
@@ -346,7 +350,8 @@ def find(grid: SeriesGrid, step: str, since: date, detector: Detector | None = N
             if periods[burst.end] < shown_from:
                 continue
             span = slice(burst.start, burst.end + 1)
-            mean, low, high = _tone(burst.observed, grid.tone_sum[at, span].sum(), grid.tone_sq[at, span].sum())
+            toned = int(grid.toned[at, span].sum())
+            mean, low, high = _tone(toned, grid.tone_sum[at, span].sum(), grid.tone_sq[at, span].sum())
             rows.append(
                 {
                     "kind": label["kind"],

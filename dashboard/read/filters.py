@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
+from dashboard.analyse.language import LANGUAGES
 from dashboard.analyse.terms import keyword_regex
 from dashboard.models import Event
 
@@ -21,7 +22,7 @@ STEP_DAYS = {"day": 1, "week": 7, "month": 30.44}
 FIRST_DAY, LAST_DAY = date(1990, 1, 1), date(2999, 12, 31)  # dates outside are mistakes, kept off date arithmetic
 KNOWN_PARAMS = (
     *("company", "topic", "q", "source", "from", "to", "step", "smooth", "norm", "count", "view"),
-    *("event", "window", "peer", "terms"),
+    *("event", "window", "peer", "terms", "lang"),
 )
 WINDOWS = (14, 30, 90)  # the Impact view's usual windows (days before and after the event); any 2-365 works
 MAX_WINDOW = 365
@@ -37,6 +38,7 @@ class Filters:
     topics: tuple[str, ...] = ()
     q: str = ""
     sources: tuple[str, ...] = ()
+    langs: tuple[str, ...] = ()  # languages (ISO 639-1) of the articles to keep; none: every language
     date_from: date | None = None
     date_to: date | None = None
     step: str = "day"
@@ -61,6 +63,8 @@ class Filters:
             params["q"] = [self.q]
         if self.sources:
             params["source"] = list(self.sources)
+        if self.langs:
+            params["lang"] = list(self.langs)
         if self.date_from:
             params["from"] = [self.date_from.isoformat()]
         if self.date_to:
@@ -249,6 +253,7 @@ def parse_params(
     chosen_sources = (
         _choices(raw_sources, sources, "source", notes) if sources is not None else tuple(dict.fromkeys(raw_sources))
     )
+    langs = _choices([v for v in params.get("lang") or [] if v.strip()], LANGUAGES, "lang", notes)
     q = _keyword(params, notes)
     low, high = earliest or FIRST_DAY, latest or LAST_DAY
     date_from = _within(_date(params, "from", notes), low, high, "from", notes)
@@ -289,6 +294,7 @@ def parse_params(
             topics=chosen_topics,
             q=q,
             sources=chosen_sources,
+            langs=langs,
             date_from=date_from,
             date_to=date_to,
             step=step,

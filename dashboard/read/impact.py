@@ -184,7 +184,7 @@ def difference_in_differences(
 
 
 PARTIES = ("company", "peers")
-DAY_COLUMNS = ["day", *(f"{who}_{part}" for who in PARTIES for part in ("hits", "stories", "tone"))]
+DAY_COLUMNS = ["day", *(f"{who}_{part}" for who in PARTIES for part in ("hits", "stories", "toned", "tone"))]
 
 
 def daily(
@@ -192,21 +192,22 @@ def daily(
 ) -> pd.DataFrame:
     """Per day from ``first`` to ``last``: the company's and its peers' (summed) stories (``every``: the cube
     with the topic and keyword filters lifted), those the filters keep (``hits``), and the tone toward each
-    summed over the kept ones."""
+    summed over the kept ones that have one (``toned``: not those in a language without a lexicon)."""
     days = pd.date_range(first, last, freq="D")
     out = pd.DataFrame(index=days)
     for who, names in (("company", [company]), ("peers", peers)):
-        kept = hits[hits["company"].isin(names)].groupby("day")[["articles", "tone_sum"]].sum()
+        kept = hits[hits["company"].isin(names)].groupby("day")[["articles", "toned", "tone_sum"]].sum()
         seen = every[every["company"].isin(names)].groupby("day")["articles"].sum()
         kept.index, seen.index = pd.DatetimeIndex(kept.index), pd.DatetimeIndex(seen.index)
         out[f"{who}_hits"] = kept["articles"].reindex(days, fill_value=0).to_numpy()
         out[f"{who}_stories"] = seen.reindex(days, fill_value=0).to_numpy()
+        out[f"{who}_toned"] = kept["toned"].reindex(days, fill_value=0).to_numpy()
         out[f"{who}_tone"] = kept["tone_sum"].reindex(days, fill_value=0.0).to_numpy()
     return out.rename_axis("day").reset_index()[DAY_COLUMNS]
 
 
-# measure -> (numerator, denominator, scale): topic stories per 100 stories; tone per topic story.
-MEASURES = {"rate per 100": ("hits", "stories", 100.0), "mean tone": ("tone", "hits", 1.0)}
+# measure -> (numerator, denominator, scale): topic stories per 100 stories; tone per topic story with a tone.
+MEASURES = {"rate per 100": ("hits", "stories", 100.0), "mean tone": ("tone", "toned", 1.0)}
 MEASURE_COLUMNS = [
     *("measure", "who", "stories_before", "stories_after"),
     *("before", "before_low", "before_high", "after", "after_low", "after_high"),

@@ -29,7 +29,7 @@ from dashboard.store.schema import (
 )
 from dashboard.store.search import keyword_condition
 
-ARTICLE_COLUMNS = ["id", "published_at", "publisher", "title", "link", "tone", "tone_label"]
+ARTICLE_COLUMNS = ["id", "published_at", "publisher", "title", "link", "tone", "tone_label", "language"]
 SORTS = {
     "newest": (articles.c.published_at.desc(), articles.c.id.desc()),
     "oldest": (articles.c.published_at.asc(), articles.c.id.asc()),
@@ -47,8 +47,8 @@ def _mask_of(names: Sequence[str], bits: dict[str, int]) -> int:
 
 
 def _needs_articles(filters: Filters) -> bool:
-    """The roll-ups have no publisher or words: these filters are answered from the articles."""
-    return bool(filters.q or filters.sources)
+    """The roll-ups have no publisher, language or words: these filters are answered from the articles."""
+    return bool(filters.q or filters.sources or filters.langs)
 
 
 def _article_conditions(reader: Reader, filters: Filters, span: tuple[date, date] | None) -> list[object]:
@@ -83,7 +83,10 @@ def _frame(reader: Reader, statement: Select, columns: Sequence[str]) -> pd.Data
 
 # The cubes' "articles" column is the count of what filters.count counts: stories (each once, on its first day,
 # with the mean tone of its articles) or articles. Views name it for the page (views.in_units).
-COMPANY_CUBE = ["day", "company", "articles", "tone_sum", "tone_sq", "neg", "pos"]
+# "toned" counts those with a tone toward the company (not the ones in a language without a lexicon): the
+# denominator of every tone mean.
+COMPANY_CUBE = ["day", "company", "articles", "toned", "tone_sum", "tone_sq", "neg", "pos"]
+TOPIC_PARTS = ("n", "t", "tone", "sq")  # per topic: articles, toned ones, tone sum, sum of squares
 DAY_CUBE = ["day", "articles", "toned", "tone_sum", "tone_sq", "neg", "pos"]
 
 
@@ -118,6 +121,9 @@ def _selected(reader: Reader, filters: Filters, span: tuple[date, date] | None) 
     if filters.sources:
         codes = [i for i, name in enumerate(held.publishers) if name in set(filters.sources)]
         chosen &= np.isin(held.publisher, codes)
+    if filters.langs:
+        wanted = set(filters.langs) | ({""} if "en" in filters.langs else set())  # "": stored before detection
+        chosen &= np.isin(held.language, [i for i, code in enumerate(held.languages) if code in wanted])
     if filters.companies:
         chosen &= (held.company_mask & _mask_of(filters.companies, bits["company"])) != 0
     if filters.topics:
@@ -155,7 +161,7 @@ def company_cube(
     day and company comes back."""
     span = span if span is not None else filters.span()
     bits = reader.label_bits()["topic"]
-    columns = COMPANY_CUBE + [f"{kind}:{t}" for t in topics for kind in ("n", "tone", "sq")]
+    columns = COMPANY_CUBE + [f"{kind}:{t}" for t in topics for kind in TOPIC_PARTS]
     if _needs_articles(filters):
         if filters.stories:
             return _company_cube_of_stories(reader, filters, companies, topics, span, bits, columns)
@@ -173,11 +179,16 @@ def company_cube(
         hit = r.topic_mask.bitwise_and(bits.get(topic, 0)) != 0
         per_topic += [
             func.sum(case((hit, count), else_=0)),
+            func.sum(case((hit, r.toned), else_=0)),
             func.sum(case((hit, r.tone_sum), else_=0.0)),
             func.sum(case((hit, r.tone_sq), else_=0.0)),
         ]
-    sums = [func.sum(count), func.sum(r.tone_sum), func.sum(r.tone_sq), func.sum(r.neg), func.sum(r.pos)]
-    statement = select(r.day, r.company, *sums, *per_topic).where(*conditions).group_by(r.day, r.company)
+    sums = [func.sum(count), func.sum(r.toned), func.sum(r.tone_sum), func.sum(r.tone_sq)]
+    statement = (
+        select(r.day, r.company, *sums, func.sum(r.neg), func.sum(r.pos), *per_topic)
+        .where(*conditions)
+        .group_by(r.day, r.company)
+    )
     return _frame(reader, statement, columns)
 
 
@@ -246,9 +257,13 @@ def _company_sums(
     bits: dict[str, int],
     columns: list[str],
 ) -> pd.DataFrame:
-    """Company cube rows from one row per (article or story, company): its day, tone toward it and topics."""
+    """Company cube rows from one row per (article or story, company): its day, tone toward it (NaN: none)
+    and topics."""
+    toned = ~np.isnan(tone)
+    tone = np.where(toned, tone, 0.0)
     values = {
         "articles": np.ones(len(tone)),
+        "toned": toned.astype(float),
         "tone_sum": tone,
         "tone_sq": tone * tone,
         "neg": (label == -1).astype(float),
@@ -257,6 +272,7 @@ def _company_sums(
     for topic in topics:
         hit = ((topic_mask & bits.get(topic, 0)) != 0).astype(float)
         values[f"n:{topic}"] = hit
+        values[f"t:{topic}"] = hit * toned
         values[f"tone:{topic}"] = hit * tone
         values[f"sq:{topic}"] = hit * tone * tone
     width = max(len(names), 1)
@@ -264,7 +280,7 @@ def _company_sums(
     frame = pd.DataFrame({name: sums[name] for name in columns[2:]})
     frame.insert(0, "company", [names[k % width] for k in keys])
     frame.insert(0, "day", _days(keys // width))
-    for name in ("articles", "neg", "pos", *(c for c in columns if c.startswith("n:"))):
+    for name in ("articles", "toned", "neg", "pos", *(c for c in columns if c.startswith(("n:", "t:")))):
         frame[name] = frame[name].astype(int)
     return frame
 
@@ -502,10 +518,11 @@ def _story_rows(reader: Reader, ids: Sequence[int]) -> pd.DataFrame:
     with reader.engine.connect() as conn:
         found = {r.id: r for r in conn.execute(statement)}
         tones: dict[int, dict[str, float]] = {}
-        for story, company, n, tone_sum in conn.execute(
-            select(story_companies).where(story_companies.c.story_id.in_(wanted))
+        c = story_companies.c
+        for story, company, toned, tone_sum in conn.execute(
+            select(c.story_id, c.company, c.toned, c.tone_sum).where(c.story_id.in_(wanted), c.toned > 0)
         ):
-            tones.setdefault(story, {})[company] = tone_sum / n
+            tones.setdefault(story, {})[company] = tone_sum / toned
     topic_bits = reader.label_bits()["topic"]
     records = []
     for story in ids:

@@ -71,9 +71,9 @@ def tone_over_time(
     """Per company and period: articles, mean tone toward it, a 95% confidence band, and the smoothed mean.
     ``cube``: queries.company_cube rows (per day and company)."""
     frame = with_periods(cube, step)
-    grouped = frame.groupby(["period", "company"])[["articles", "tone_sum", "tone_sq"]].sum().reset_index()
+    grouped = frame.groupby(["period", "company"])[["toned", "tone_sum", "tone_sq"]].sum().reset_index()
     out = _complete(grouped, companies, period_range(start, end, step), "company")
-    out["n"] = out["articles"].fillna(0).astype(int)
+    out["n"] = out["toned"].fillna(0).astype(int)  # those with a tone toward the company
     out["mean"], out["std"] = _mean_std(out["n"], out["tone_sum"], out["tone_sq"])
     half_width = Z_95 * out["std"].fillna(0) / out["n"].clip(lower=1).pow(0.5)
     out["lo"] = out["mean"] - half_width
@@ -134,6 +134,7 @@ def _topic_rows(cube: pd.DataFrame, topic_names: list[str]) -> pd.DataFrame:
             **{c: np.tile(cube[c].to_numpy(), len(topic_names)) for c in keep},
             "topic": np.repeat(np.array(topic_names, dtype=object), size),
             "articles": stacked("n"),
+            "toned": stacked("t"),
             "tone_sum": stacked("tone"),
         }
     )
@@ -287,14 +288,15 @@ def headline_figures(current: pd.DataFrame, previous: pd.DataFrame, unit: str = 
 
 def company_summary(cube: pd.DataFrame, companies: list[str]) -> pd.DataFrame:
     """Per company: articles naming it, mean tone toward it, and the share of those that read negative."""
-    sums = cube.groupby("company")[["articles", "tone_sum", "neg"]].sum().reindex(companies)
+    sums = cube.groupby("company")[["articles", "toned", "tone_sum", "neg"]].sum().reindex(companies)
     n = sums["articles"].fillna(0).astype(int)
+    toned = sums["toned"].fillna(0)
     return pd.DataFrame(
         {
             "company": companies,
             "articles": n.to_numpy(),
-            "mean_tone": (sums["tone_sum"] / n.where(n > 0)).to_numpy(),
-            "share_negative": (100 * sums["neg"] / n.where(n > 0)).to_numpy(),
+            "mean_tone": (sums["tone_sum"] / toned.where(toned > 0)).to_numpy(),
+            "share_negative": (100 * sums["neg"] / toned.where(toned > 0)).to_numpy(),
         }
     )
 
@@ -306,13 +308,14 @@ def company_topic_matrix(
     ``base``, the cube with the topic and keyword filters lifted, or ``cube`` if None) with its 95% Wilson
     interval, and the mean tone toward the company in those articles."""
     per_company = (base if base is not None else cube).groupby("company")["articles"].sum()
-    by_topic = _topic_rows(cube, topic_names).groupby(["company", "topic"])[["articles", "tone_sum"]].sum()
+    by_topic = _topic_rows(cube, topic_names).groupby(["company", "topic"])[["articles", "toned", "tone_sum"]].sum()
     rows = []
     for company in company_names:
         total = int(per_company.get(company, 0))
         for topic in topic_names:
             n = int(by_topic["articles"].get((company, topic), 0))
-            tone = float(by_topic["tone_sum"][(company, topic)] / n) if n else None
+            toned = int(by_topic["toned"].get((company, topic), 0))
+            tone = float(by_topic["tone_sum"][(company, topic)] / toned) if toned else None
             low, high = wilson(np.array([n]), np.array([total]))
             rows.append(
                 {

@@ -41,6 +41,8 @@ class Facts:
     label: np.ndarray  # int8: -1 neg, 0 neu, 1 pos, -2 none
     publisher: np.ndarray  # int32 index into publishers
     publishers: tuple[str, ...]
+    language: np.ndarray  # int32 index into languages ("" for articles stored before languages were detected)
+    languages: tuple[str, ...]
     story: np.ndarray  # int64 id of the article's story
     # One row per (article, company), grouped by article: position of the article, company, tone, label.
     ac_position: np.ndarray  # int64
@@ -160,7 +162,8 @@ def _load(engine: Engine, after: int, version: tuple[int, str]) -> Facts:
     table = _table(
         engine,
         f"SELECT id, {day} AS day, {published} AS published, company_mask, topic_mask, tone, "
-        f"{LABEL_SQL.format(c='tone_label')} AS label, publisher, COALESCE(story_id, id) AS story FROM articles "
+        f"{LABEL_SQL.format(c='tone_label')} AS label, publisher, COALESCE(language, '') AS language, "
+        "COALESCE(story_id, id) AS story FROM articles "
         f"WHERE id > {first} AND id <= {last} ORDER BY id",
     )
     companies = _table(
@@ -178,6 +181,7 @@ def _load(engine: Engine, after: int, version: tuple[int, str]) -> Facts:
 def _facts(table: pa.Table, companies: pa.Table, version: tuple[int, str]) -> Facts:
     ids = _numbers(table, "id", np.int64)
     publisher, publishers = _codes(table.column("publisher"))
+    language, languages = _codes(table.column("language"))
     company, company_names = _codes(companies.column("company"))
     tones = table.column("tone").to_numpy(zero_copy_only=False) if table.num_rows else np.array([])
     return Facts(
@@ -190,6 +194,8 @@ def _facts(table: pa.Table, companies: pa.Table, version: tuple[int, str]) -> Fa
         label=_numbers(table, "label", np.int8),
         publisher=publisher,
         publishers=publishers,
+        language=language,
+        languages=languages,
         story=_numbers(table, "story", np.int64),
         ac_position=np.searchsorted(ids, _numbers(companies, "article_id", np.int64)),
         ac_company=company,
@@ -215,6 +221,8 @@ def _extend(old: Facts, new: Facts) -> Facts:
     """Old facts followed by newer articles' facts."""
     publishers, companies = list(old.publishers), list(old.companies)
     new_publisher = _recode(new.publisher, new.publishers, publishers)
+    languages = list(old.languages)
+    new_language = _recode(new.language, new.languages, languages)
     new_company = _recode(new.ac_company, new.companies, companies)
     return Facts(
         ids=np.concatenate([old.ids, new.ids]),
@@ -226,6 +234,8 @@ def _extend(old: Facts, new: Facts) -> Facts:
         label=np.concatenate([old.label, new.label]),
         publisher=np.concatenate([old.publisher, new_publisher]),
         publishers=tuple(publishers),
+        language=np.concatenate([old.language, new_language]),
+        languages=tuple(languages),
         story=np.concatenate([old.story, new.story]),
         ac_position=np.concatenate([old.ac_position, new.ac_position + len(old.ids)]),
         ac_company=np.concatenate([old.ac_company, new_company]),
@@ -293,9 +303,10 @@ def story_facts(held: Facts) -> StoryFacts:
     keys, inverse = np.unique(
         position[held.ac_position].astype(np.int64) * width + held.ac_company, return_inverse=True
     )
+    ac_toned = ~np.isnan(held.ac_tone)  # a company named in a language without a lexicon has no tone
     with np.errstate(invalid="ignore", divide="ignore"):
-        sc_tone = np.bincount(inverse, weights=held.ac_tone, minlength=len(keys)) / np.bincount(
-            inverse, minlength=len(keys)
+        sc_tone = np.bincount(inverse, weights=np.where(ac_toned, held.ac_tone, 0.0), minlength=len(keys)) / (
+            np.bincount(inverse, weights=ac_toned.astype(float), minlength=len(keys))
         )
     return StoryFacts(
         position=position,

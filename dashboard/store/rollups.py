@@ -110,26 +110,26 @@ def add(conn: Connection, items: Sequence[Keyed]) -> None:
     per_company: dict[tuple[date, str, int], list[float]] = {}
     for item in items:
         a = item.analysis
-        tone = a.tone.compound if a else 0.0
-        label = a.tone.label if a else None
         acc = days.setdefault((item.day, item.company_mask, item.topic_mask), [0, 0, 0.0, 0.0, 0, 0])
         acc[0] += 1
-        if a:
+        if a and a.tone:
             acc[1] += 1
-            acc[2] += tone
-            acc[3] += tone * tone
-            acc[4] += label == "neg"
-            acc[5] += label == "pos"
+            acc[2] += a.tone.compound
+            acc[3] += a.tone.compound * a.tone.compound
+            acc[4] += a.tone.label == "neg"
+            acc[5] += a.tone.label == "pos"
         if not a:
             continue
         for name, company in a.companies.items():
-            c = per_company.setdefault((item.day, name, item.topic_mask), [0, 0.0, 0.0, 0, 0])
-            value = company.tone.compound
+            c = per_company.setdefault((item.day, name, item.topic_mask), [0, 0, 0.0, 0.0, 0, 0])
             c[0] += 1
-            c[1] += value
-            c[2] += value * value
-            c[3] += company.tone.label == "neg"
-            c[4] += company.tone.label == "pos"
+            if company.tone is not None:
+                value = company.tone.compound
+                c[1] += 1
+                c[2] += value
+                c[3] += value * value
+                c[4] += company.tone.label == "neg"
+                c[5] += company.tone.label == "pos"
     upsert_add(
         conn,
         rollup_day,
@@ -159,10 +159,11 @@ def add(conn: Connection, items: Sequence[Keyed]) -> None:
                 "company": name,
                 "topic_mask": tm,
                 "articles": v[0],
-                "tone_sum": v[1],
-                "tone_sq": v[2],
-                "neg": v[3],
-                "pos": v[4],
+                "toned": v[1],
+                "tone_sum": v[2],
+                "tone_sq": v[3],
+                "neg": v[4],
+                "pos": v[5],
             }
             for (d, name, tm), v in per_company.items()
         ],
@@ -226,8 +227,9 @@ def rebuild(conn: Connection, *, masks: bool = False) -> None:
                 ac.c.company,
                 articles.c.topic_mask,
                 func.count(),
-                func.sum(ac.c.tone),
-                func.sum(ac.c.tone * ac.c.tone),
+                func.count(ac.c.tone),
+                func.coalesce(func.sum(ac.c.tone), literal(0.0)),
+                func.coalesce(func.sum(ac.c.tone * ac.c.tone), literal(0.0)),
                 _count(ac.c.tone_label == "neg"),
                 _count(ac.c.tone_label == "pos"),
             )

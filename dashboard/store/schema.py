@@ -23,6 +23,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    inspect,
     select,
     text,
 )
@@ -46,7 +47,7 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 T = TypeVar("T")
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 metadata = MetaData()
 
 meta = Table(
@@ -92,6 +93,9 @@ articles = Table(
     # Overall tone (VADER compound with the domain lexicon, title weighted) and its label; NULL until analysed.
     Column("tone", Float),
     Column("tone_label", String(3)),
+    # The language detected (ISO 639-1); only the languages the lexicon covers get a tone. NULL: stored before
+    # languages were told apart (scored as English; a rescore detects them).
+    Column("language", String(8)),
     # The UTC day and bit sets of the companies and topics found (see label_bits): the roll-ups' keys.
     Column("day", Date),
     Column("company_mask", BigInteger, nullable=False, default=0),
@@ -122,15 +126,16 @@ article_feeds = Table(
     Index("ix_article_feeds_feed", "feed_id"),
 )
 
-# Which companies each article names, how often, and the tone of the sentences naming each.
+# Which companies each article names, how often, and the tone of the sentences naming each (NULL in a language
+# the lexicon does not cover: the company is named, its tone unknown).
 article_companies = Table(
     "article_companies",
     metadata,
     Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
     Column("company", String(100), primary_key=True),
     Column("mentions", Integer, nullable=False),
-    Column("tone", Float, nullable=False),
-    Column("tone_label", String(3), nullable=False),
+    Column("tone", Float),
+    Column("tone_label", String(3)),
     Index("ix_article_companies_company", "company", "article_id"),
 )
 
@@ -168,13 +173,14 @@ stories = Table(
     Index("ix_stories_day", "day"),
 )
 
-# Per story and company: its articles naming the company and the sum of their tone toward it.
+# Per story and company: its articles naming the company, those with a tone, and the sum of their tone toward it.
 story_companies = Table(
     "story_companies",
     metadata,
     Column("story_id", Integer, primary_key=True),
     Column("company", String(100), primary_key=True),
     Column("articles", Integer, nullable=False),
+    Column("toned", Integer, nullable=False),
     Column("tone_sum", Float, nullable=False),
 )
 
@@ -217,7 +223,8 @@ rollup_day = Table(
     Column("pos", Integer, nullable=False),
 )
 
-# Per day, company and combination of topics: articles naming the company and sums of the tone toward it.
+# Per day, company and combination of topics: articles naming the company, those with a tone toward it (not
+# the ones in a language without a lexicon), and sums of that tone.
 rollup_company = Table(
     "rollup_company",
     metadata,
@@ -225,6 +232,7 @@ rollup_company = Table(
     Column("company", String(100), primary_key=True),
     Column("topic_mask", BigInteger, primary_key=True),
     Column("articles", Integer, nullable=False),
+    Column("toned", Integer, nullable=False),
     Column("tone_sum", Float, nullable=False),
     Column("tone_sq", Float, nullable=False),
     Column("neg", Integer, nullable=False),
@@ -240,7 +248,7 @@ def _story_rollup(name: str, keys: list[Column]) -> Table:
         metadata,
         *keys,
         Column("stories", Integer, nullable=False),
-        *([Column("toned", Integer, nullable=False)] if name == "rollup_story_day" else []),
+        Column("toned", Integer, nullable=False),
         Column("tone_sum", Float, nullable=False),
         Column("tone_sq", Float, nullable=False),
         Column("neg", Integer, nullable=False),
@@ -293,12 +301,45 @@ def _cover_story_copies(conn: Connection) -> None:
     conn.execute(text("CREATE INDEX ix_articles_story ON articles (story_id, published_at, id, publisher)"))
 
 
+def _tell_languages_apart(conn: Connection) -> None:
+    """v5 -> v6: articles get a language, and a company named in an article may have no tone toward it, so
+    the company and story tables count the articles with one (every row stored so far has one)."""
+    conn.execute(text("ALTER TABLE articles ADD COLUMN language VARCHAR(8)"))
+    present = inspect(conn)  # from an older version some tables come later, created and filled anew
+    for table, counted in (
+        ("rollup_company", "articles"),
+        ("story_companies", "articles"),
+        ("rollup_story_company", "stories"),
+    ):
+        if present.has_table(table):
+            conn.execute(text(f"ALTER TABLE {table} ADD COLUMN toned INTEGER NOT NULL DEFAULT 0"))
+            conn.execute(text(f"UPDATE {table} SET toned = {counted}"))
+    if not present.has_table("article_companies"):
+        return
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("ALTER TABLE article_companies ALTER COLUMN tone DROP NOT NULL"))
+        conn.execute(text("ALTER TABLE article_companies ALTER COLUMN tone_label DROP NOT NULL"))
+        return
+    # SQLite cannot drop NOT NULL: the table is copied into its new definition.
+    conn.execute(text("DROP INDEX ix_article_companies_company"))
+    conn.execute(text("ALTER TABLE article_companies RENAME TO article_companies_v5"))
+    article_companies.create(conn)
+    conn.execute(
+        text(
+            "INSERT INTO article_companies SELECT article_id, company, mentions, tone, tone_label "
+            "FROM article_companies_v5"
+        )
+    )
+    conn.execute(text("DROP TABLE article_companies_v5"))
+
+
 # Migrations: MIGRATIONS[n] upgrades a database at version n to n + 1.
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     1: _add_article_tone,
     2: _add_rollup_keys,
     3: _add_stories,
     4: _cover_story_copies,
+    5: _tell_languages_apart,
 }
 
 

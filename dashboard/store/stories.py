@@ -52,7 +52,7 @@ class Member:
     title: str
     tokens: tuple[int, ...]
     tone: float | None
-    companies: dict[str, float]  # tone toward each company it names
+    companies: dict[str, float | None]  # tone toward each company it names (None: a language without one)
     company_mask: int
     topic_mask: int
 
@@ -67,7 +67,7 @@ class Tally:
     tone_sum: float = 0.0
     company_mask: int = 0
     topic_mask: int = 0
-    companies: dict[str, list[float]] = field(default_factory=dict)  # name -> [articles, tone sum]
+    companies: dict[str, list[float]] = field(default_factory=dict)  # name -> [articles, toned, tone sum]
 
     def add(self, member: Member) -> None:
         """Count one more article in."""
@@ -79,9 +79,11 @@ class Tally:
         self.company_mask |= member.company_mask
         self.topic_mask |= member.topic_mask
         for name, tone in member.companies.items():
-            sums = self.companies.setdefault(name, [0, 0.0])
+            sums = self.companies.setdefault(name, [0, 0, 0.0])
             sums[0] += 1
-            sums[1] += tone
+            if tone is not None:
+                sums[1] += 1
+                sums[2] += tone
 
     def absorb(self, other: Tally) -> None:
         """Count another story's articles in (the two were found to be one)."""
@@ -91,10 +93,11 @@ class Tally:
         self.tone_sum += other.tone_sum
         self.company_mask |= other.company_mask
         self.topic_mask |= other.topic_mask
-        for name, (n, tone) in other.companies.items():
-            sums = self.companies.setdefault(name, [0, 0.0])
+        for name, (n, toned, tone) in other.companies.items():
+            sums = self.companies.setdefault(name, [0, 0, 0.0])
             sums[0] += n
-            sums[1] += tone
+            sums[1] += toned
+            sums[2] += tone
 
     def copy(self) -> Tally:
         return Tally(
@@ -129,7 +132,8 @@ def contribution(tally: Tally) -> tuple[dict[DayKey, list[float]], dict[CompanyK
     mean = tally.tone_sum / tally.toned if tally.toned else None
     days = {(day, tally.company_mask, tally.topic_mask): [1, int(mean is not None), *_tone_values(mean)]}
     per_company = {
-        (day, name, tally.topic_mask): [1, *_tone_values(tone / n)] for name, (n, tone) in tally.companies.items()
+        (day, name, tally.topic_mask): [1, int(toned > 0), *_tone_values(tone / toned if toned else None)]
+        for name, (_, toned, tone) in tally.companies.items()
     }
     return days, per_company
 
@@ -187,7 +191,7 @@ def _tallies(conn: Connection, ids: Sequence[int]) -> dict[int, Tally]:
                 row.first_published_at, row.articles, row.toned, row.tone_sum, row.company_mask, row.topic_mask
             )
         for row in conn.execute(select(story_companies).where(story_companies.c.story_id.in_(chunk))):
-            out[row.story_id].companies[row.company] = [row.articles, row.tone_sum]
+            out[row.story_id].companies[row.company] = [row.articles, row.toned, row.tone_sum]
     return out
 
 
@@ -350,9 +354,9 @@ def _write(
         conn,
         story_companies,
         [
-            {"story_id": story, "company": name, "articles": int(n), "tone_sum": tone}
+            {"story_id": story, "company": name, "articles": int(n), "toned": int(toned), "tone_sum": tone}
             for story, t in sorted(new.items())
-            for name, (n, tone) in sorted(t.companies.items())
+            for name, (n, toned, tone) in sorted(t.companies.items())
         ],
     )
     keys = {
@@ -379,7 +383,7 @@ def record_tokens(conn: Connection, members: Sequence[Member]) -> None:
 def _move_rollups(conn: Connection, before: Iterable[Tally], after: Iterable[Tally]) -> None:
     """Take the old stories out of the story roll-ups and put the new ones in; drop rows left at zero."""
     days: dict[DayKey, list[float]] = defaultdict(lambda: [0, 0, 0.0, 0.0, 0, 0])
-    per_company: dict[CompanyKey, list[float]] = defaultdict(lambda: [0, 0.0, 0.0, 0, 0])
+    per_company: dict[CompanyKey, list[float]] = defaultdict(lambda: [0, 0, 0.0, 0.0, 0, 0])
     for sign, tallies in ((-1, before), (1, after)):
         for tally in tallies:
             day_rows, company_rows = contribution(tally)
@@ -388,7 +392,7 @@ def _move_rollups(conn: Connection, before: Iterable[Tally], after: Iterable[Tal
             for key, values in company_rows.items():
                 per_company[key] = [a + sign * b for a, b in zip(per_company[key], values, strict=True)]
     day_names = ["stories", "toned", "tone_sum", "tone_sq", "neg", "pos"]
-    company_names = ["stories", "tone_sum", "tone_sq", "neg", "pos"]
+    company_names = ["stories", "toned", "tone_sum", "tone_sq", "neg", "pos"]
     upsert_add(
         conn,
         rollup_story_day,
@@ -419,7 +423,7 @@ def members_of(conn: Connection, rows: Sequence[tuple[int, datetime, str, float 
     """Members for stored articles (id, published, title, tone, company mask, topic mask), with their company
     tones and Google tokens read back."""
     ids = [r[0] for r in rows]
-    companies: dict[int, dict[str, float]] = defaultdict(dict)
+    companies: dict[int, dict[str, float | None]] = defaultdict(dict)
     tokens: dict[int, list[int]] = defaultdict(list)
     for chunk in chunks(ids):
         for article, name, tone in conn.execute(

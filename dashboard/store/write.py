@@ -83,7 +83,13 @@ def _feed_id(conn: Connection, spec: FeedSpec) -> int:
 def write_analysis_rows(conn: Connection, analysed: Sequence[tuple[int, ArticleAnalysis]]) -> None:
     """Insert the company and topic rows of analysed articles (their old rows must be gone)."""
     companies = [
-        {"article_id": i, "company": name, "mentions": c.mentions, "tone": c.tone.compound, "tone_label": c.tone.label}
+        {
+            "article_id": i,
+            "company": name,
+            "mentions": c.mentions,
+            "tone": c.tone.compound if c.tone else None,
+            "tone_label": c.tone.label if c.tone else None,
+        }
         for i, analysis in analysed
         for name, c in analysis.companies.items()
     ]
@@ -151,8 +157,8 @@ def _write_articles(
                 a.published_at,
                 a.title,
                 tuple(likeness.token_key(t) for t in a.related),
-                k.analysis.tone.compound if k.analysis else None,
-                {n: c.tone.compound for n, c in k.analysis.companies.items()} if k.analysis else {},
+                k.analysis.tone.compound if k.analysis and k.analysis.tone else None,
+                {n: c.tone.compound if c.tone else None for n, c in k.analysis.companies.items()} if k.analysis else {},
                 k.company_mask,
                 k.topic_mask,
             )
@@ -174,8 +180,9 @@ def _write_articles(
                     "published_from": a.published_from,
                     "guid": a.guid,
                     "first_seen_at": seen_at,
-                    "tone": analysis.tone.compound if analysis else None,
-                    "tone_label": analysis.tone.label if analysis else None,
+                    "tone": analysis.tone.compound if analysis and analysis.tone else None,
+                    "tone_label": analysis.tone.label if analysis and analysis.tone else None,
+                    "language": analysis.language if analysis else None,
                     "day": k.day,
                     "company_mask": k.company_mask,
                     "topic_mask": k.topic_mask,
