@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from sqlalchemy import Connection, Engine, func, select
 
@@ -188,3 +189,17 @@ def test_readers_holding_facts_see_a_merge_of_stored_stories(
     ingest(engine, feed_server, [OPENAI], policy)  # older articles move to another story
     told = reader.story_facts()
     assert len(told.ids) == 5 and sorted(told.articles.tolist()) == [1, 1, 2, 3, 3]
+
+
+def test_band_signatures_are_datasketchs_minhash_computed_for_every_headline_at_once() -> None:
+    from datasketch import MinHash
+
+    from bench.evalsets import read_challenge
+    from dashboard.analyse.likeness import MIN_WORDS, NUM_PERM, SEED, _signatures, headline_words
+
+    sets = [sorted(w.weights) for h in read_challenge() if len((w := headline_words(h.text)).weights) >= MIN_WORDS]
+    expected = [
+        m.hashvalues for m in MinHash.bulk([[w.encode() for w in s] for s in sets], num_perm=NUM_PERM, seed=SEED)
+    ]
+    assert len(sets) > 400
+    assert (_signatures(sets) == np.array(expected)).all()

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from functools import lru_cache
 
+import numpy as np
 from snowballstemmer import stemmer
 from wordfreq import zipf_frequency
 
@@ -105,22 +106,56 @@ def bands(items: Sequence[Words]) -> list[list[int]]:
     """Each headline's MinHash band keys (64-bit integers; none for a headline too short to match): two
     headlines whose words overlap by THRESHOLD share at least one band with probability
     1 - (1 - 0.5**ROWS)**BANDS = 0.94, and ever likelier above it."""
+    out: list[list[int]] = [[] for _ in items]
+    # Each distinct word set once: syndicated copies repeat their headline.
+    distinct = list(dict.fromkeys(tuple(sorted(w.weights)) for w in items if len(w.weights) >= MIN_WORDS))
+    keys = {words: _band_keys(values) for words, values in zip(distinct, _signatures(distinct), strict=True)}
+    for i, item in enumerate(items):
+        if len(item.weights) >= MIN_WORDS:
+            out[i] = keys[tuple(sorted(item.weights))]
+    return out
+
+
+def _band_keys(values: np.ndarray) -> list[int]:
+    """One signature's band keys: each band's rows hashed to 64 bits, the band's number in the hash."""
+    return [
+        _signed(
+            hashlib.blake2b(values[b * ROWS : (b + 1) * ROWS].tobytes(), digest_size=8, person=b"band%d" % b).digest()
+        )
+        for b in range(BANDS)
+    ]
+
+
+@lru_cache(maxsize=1)
+def _permutations() -> tuple[np.ndarray, np.ndarray]:
+    """datasketch's MinHash permutations for NUM_PERM and SEED (its default "affine32" scheme)."""
     from datasketch import MinHash  # imported here: it loads scipy.integrate, half a second no reader needs
 
-    out: list[list[int]] = [[] for _ in items]
-    long = [i for i, w in enumerate(items) if len(w.weights) >= MIN_WORDS]
-    sets = [[w.encode("utf-8") for w in sorted(items[i].weights)] for i in long]
-    for i, signature in zip(long, MinHash.bulk(sets, num_perm=NUM_PERM, seed=SEED), strict=True):
-        values = signature.hashvalues
-        out[i] = [
-            _signed(
-                hashlib.blake2b(
-                    values[b * ROWS : (b + 1) * ROWS].tobytes(), digest_size=8, person=b"band%d" % b
-                ).digest()
-            )
-            for b in range(BANDS)
-        ]
-    return out
+    a, b = MinHash(num_perm=NUM_PERM, seed=SEED).permutations
+    return a.astype(np.uint32), b.astype(np.uint32)
+
+
+def _signatures(sets: Sequence[Sequence[str]]) -> np.ndarray:
+    """The MinHash signatures datasketch's MinHash gives these word sets (SHA-1's first 4 bytes, MurmurHash3's
+    finalizer, then a * h + b in 32-bit arithmetic, the minimum per permutation), computed for every set in
+    one array operation rather than one MinHash object each: a tenth of the time. Every set is non-empty."""
+    if not sets:
+        return np.zeros((0, NUM_PERM), dtype=np.uint32)
+    lengths = np.fromiter((len(words) for words in sets), dtype=np.int64, count=len(sets))
+    hashed = np.fromiter(
+        (int.from_bytes(hashlib.sha1(word.encode("utf-8")).digest()[:4], "little") for words in sets for word in words),
+        dtype=np.uint32,
+        count=int(lengths.sum()),
+    )
+    hashed ^= hashed >> np.uint32(16)  # MurmurHash3's 32-bit finalizer
+    hashed *= np.uint32(0x85EBCA6B)
+    hashed ^= hashed >> np.uint32(13)
+    hashed *= np.uint32(0xC2B2AE35)
+    hashed ^= hashed >> np.uint32(16)
+    a, b = _permutations()
+    permuted = hashed[:, None] * a[None, :] + b[None, :]
+    starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    return np.minimum.reduceat(permuted, starts, axis=0)
 
 
 def token_key(token: str) -> int:

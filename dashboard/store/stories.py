@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, select, update
 
@@ -236,11 +236,17 @@ def assign(conn: Connection, members: Sequence[Member]) -> dict[int, int]:
     by_token, by_band = _lookup(
         conn, {t for m in order for t in m.tokens}, {k for keys in band_keys for k in keys}, lo.date(), hi.date()
     )
-    near_days = [timedelta(days=d) for d in range(-WINDOW.days, WINDOW.days + 1)]
+    reach = WINDOW.days
 
-    def sharing(bands: Bands, keys: list[int], day: date) -> Counter[int]:
+    def sharing(bands: Bands, keys: list[int], day: date) -> dict[int, int]:
         """Stories with a band in common with these keys, published within WINDOW of the day: how many."""
-        return Counter(s for k in keys if k in bands for d in near_days for s in bands[k].get(day + d, ()))
+        counts: dict[int, int] = {}
+        for key in keys:
+            for when, found in bands.get(key, {}).items():  # a band key is seen on a day or two, rarely more
+                if abs((when - day).days) <= reach:
+                    for story in found:
+                        counts[story] = counts.get(story, 0) + 1
+        return counts
 
     days = [day_of(m.published_at) for m in order]
     shared_stored = [sharing(by_band, keys, day) for keys, day in zip(band_keys, days, strict=True)]
@@ -288,7 +294,7 @@ def assign(conn: Connection, members: Sequence[Member]) -> dict[int, int]:
 
     chosen = {article: find(story) for article, story in chosen.items()}
     merged = {story: find(story) for story in root}
-    _write(conn, order, words, band_keys, chosen, merged, stored)
+    _write(conn, order, words, band_keys, chosen, merged, stored, by_band)
     return chosen
 
 
@@ -300,8 +306,10 @@ def _write(
     chosen: dict[int, int],
     merged: dict[int, int],
     stored: set[int],
+    stored_bands: Bands,
 ) -> None:
-    """Store what ``assign`` decided: merge stories, grow tallies, record keys, and move the roll-ups."""
+    """Store what ``assign`` decided: merge stories, grow tallies, record keys (not those a stored story
+    already has on that day: a syndicated copy repeats its story's bands), and move the roll-ups."""
     touched = sorted(({*chosen.values(), *merged} & stored) | (set(merged.values()) & stored))
     old = _tallies(conn, touched)
     new: dict[int, Tally] = {}
@@ -364,6 +372,7 @@ def _write(
         for member, member_keys in zip(order, band_keys, strict=True)
         for key in (*member_keys, *member.tokens)
     }
+    keys = {(k, d, s) for k, d, s in keys if s not in stored_bands.get(k, {}).get(d, ())}
     insert_many(
         conn,
         story_keys,
