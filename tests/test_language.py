@@ -119,3 +119,13 @@ def test_an_unknown_language_in_the_link_is_dropped_with_a_note() -> None:
     filters = parse_params({"lang": ["xx", "DE"]}, companies=[], topics=[])
     assert filters.langs == ("de",)
     assert filters.notes == ("ignored lang='xx': not one of the known values",)
+
+
+def test_the_article_list_says_no_tone_rather_than_showing_a_number(stored: Engine) -> None:
+    from dashboard.ui.pages import _plain
+
+    filters = Filters(date_from=date(2026, 11, 1), date_to=date(2026, 11, 30), count="articles")
+    page, _ = queries.article_page(Reader(stored), filters, sort="oldest")
+    shown = _plain(page)
+    assert list(shown["language"]) == ["en", "de: no tone", "de: no tone", "de: no tone"]
+    assert shown["tone"].isna().tolist() == [False, True, True, True]

@@ -44,6 +44,7 @@ def titles(parsed: ParsedFeed) -> list[str]:
         ("feedburner_origlink.xml", 1, 0, None),
         ("rss091_no_dates.xml", 2, 0, None),
         ("bozo_raw_ampersand.xml", 2, 0, None),
+        ("rss20_heise_de.xml", 4, 0, None),
     ],
 )
 def test_each_fixture_gives_its_articles_or_its_error(

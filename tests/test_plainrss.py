@@ -192,4 +192,4 @@ def test_every_curated_feed_the_fast_reader_accepts_parses_as_feedparser_parses_
             accepted += 1
             fast = parse_feed(body, spec, FETCHED_AT, content_type, spec.url)
             assert fast == parse_with_feedparser(body, spec, FETCHED_AT, content_type, spec.url), path
-    assert accepted == 76  # 2 content types x 38 files: the curated plain RSS 2.0 and the fixtures
+    assert accepted == 78  # 2 content types x 39 files: the curated plain RSS 2.0 and the fixtures

@@ -118,3 +118,15 @@ def test_without_structural_cues_the_score_is_vaders_with_the_lexicon() -> None:
     text = "Nvidia shares soar to a record high"
     plain = ToneScorer(load_lexicon(), structure=False)
     assert SCORER.compound(text) == plain.compound(text) == SCORER.read(text).compound()
+
+
+@pytest.mark.parametrize(
+    ("text", "company", "label"),
+    [
+        ("Amazon sues Perplexity over its AI shopping agent", "Amazon", "neu"),  # the defendant need not be known
+        ("Microsoft sued by authors over copyright", "Microsoft", "neg"),  # passive: the subject is the one sued
+        ("Meta buys a stake in a robotics startup", "Meta", "neu"),
+    ],
+)
+def test_a_role_holds_in_the_stored_tone_whoever_else_the_headline_names(text: str, company: str, label: str) -> None:
+    assert ANALYZER.analyse(text).companies[company].tone.label == label  # type: ignore[union-attr]

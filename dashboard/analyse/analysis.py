@@ -63,6 +63,10 @@ class Analyzer:
             ToneScorer(load_lexicon(lexicon or config.lexicon or DEFAULT_LEXICON)),
         )
 
+    def load_models(self) -> None:
+        """Load what is otherwise loaded on first use (the language model), e.g. before forking workers."""
+        self.languages.load()
+
     def analyse(self, title: str, summary: str = "") -> ArticleAnalysis:
         """Analyse a headline and its summary (cut to the stored limits); each company's tone comes only from
         sentences naming it."""

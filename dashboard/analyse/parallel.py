@@ -108,7 +108,9 @@ class ParallelAnalyzer:
         gc.freeze()  # before forking, too: the workers then share these pages instead of copying them
         gc.set_threshold(*BULK_GC_THRESHOLDS)
         if self.workers > 1:
-            self.analyzer.languages.load()  # once, here: the forked workers share it rather than load their own
+            load = getattr(self.analyzer, "load_models", None)  # an Analyzer's lazily loaded models, once, here:
+            if load is not None:  # the forked workers share them rather than each load its own
+                load()
             context = multiprocessing.get_context("fork")
             self._pool = context.Pool(self.workers, initializer=_set_worker, initargs=(self.analyzer, os.getpid()))
         return self

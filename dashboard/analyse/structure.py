@@ -253,6 +253,7 @@ ROLE_VERBS = (
         r"against|takes (?:[\w-]+ ){1,3}to court",
         0.0,
         LOSS,
+        needs="",  # the plaintiff is neutral whether or not the defendant is a name we know
     ),
     RoleVerb(
         "buys",
@@ -261,6 +262,7 @@ ROLE_VERBS = (
         r"in talks to buy|bets on|backs",
         0.0,
         GAIN,
+        needs="",  # and so is the buyer
     ),
     RoleVerb(
         "picks",
@@ -285,6 +287,7 @@ _ROLE_RE = re.compile(
     "|".join(rf"(?P<r{i}>\b(?:{verb.pattern})\b)" for i, verb in enumerate(ROLE_VERBS)), re.IGNORECASE
 )
 _RIVAL_OBJECT = re.compile(r"\s+(?:its |their |all |the )?(?:rivals|competitors|peers|competition)\b", re.IGNORECASE)
+_PASSIVE = re.compile(r"\s+by\b", re.IGNORECASE)
 _SLOT_RES = {verb.slot: re.compile(rf"\b(?:{verb.slot})\b", re.IGNORECASE) for verb in ROLE_VERBS if verb.slot}
 
 
@@ -349,10 +352,13 @@ def _parties(
     if not subjects and not objects and not thirds:
         return None
     name = match.group(0).lower()
+    subject_valence, object_valence = verb.subject, verb.object
+    if _PASSIVE.match(text, match.end()):  # "Microsoft sued by authors": the subject is the one sued
+        subject_valence, object_valence, name = verb.object or 0.0, verb.subject, f"{name} by"
     found: dict[str, Role] = {}
     for part, parties, valence in (
-        ("subject", subjects, verb.subject),
-        ("object", objects, verb.object),
+        ("subject", subjects, subject_valence),
+        ("object", objects, object_valence),
         (slot.group(0).lower() if slot else "", thirds, verb.third),
     ):
         for company, _, _ in parties:

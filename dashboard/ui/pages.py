@@ -67,11 +67,11 @@ def _plain(frame: pd.DataFrame) -> pd.DataFrame:
         if column in frame:
             shown[column] = frame[column]
     shown["tone"] = pd.to_numeric(frame["tone"]).round(3)
-    if "language" in frame and (frame["language"].fillna("en") != "en").any():
+    languages = [code if isinstance(code, str) else "en" for code in frame.get("language", [])]
+    if any(code != "en" for code in languages):
         # An article in a language without a tone lexicon has none: an empty tone cell, said in words here.
         shown["language"] = [
-            f"{code}: no tone" if pd.isna(t) else code
-            for code, t in zip(frame["language"].fillna("en"), frame["tone"], strict=True)
+            f"{code}: no tone" if pd.isna(t) else code for code, t in zip(languages, frame["tone"], strict=True)
         ]
     for column in ("companies", "topics"):
         if column in frame:
