@@ -130,3 +130,26 @@ def test_without_structural_cues_the_score_is_vaders_with_the_lexicon() -> None:
 )
 def test_a_role_holds_in_the_stored_tone_whoever_else_the_headline_names(text: str, company: str, label: str) -> None:
     assert ANALYZER.analyse(text).companies[company].tone.label == label  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("text", "clauses"),
+    [
+        (
+            "Despite record profits, Google cuts hundreds of jobs",
+            ("the clause after 'despite' (x0.5): 'record profits'",
+             "the main clause, against a concession (x1.5): 'Google cuts hundreds of jobs'"),
+        ),
+        (
+            "Oracle wins deals, yet cash flow turns negative",
+            ("before 'yet' (x0.5): 'Oracle wins deals'", "after 'yet' (x1.5): 'cash flow turns negative'"),
+        ),
+        (
+            "Apple avoids layoffs as rivals shed staff",
+            ("the main clause (x1): 'Apple avoids layoffs'",
+             "the clause after 'as', about unnamed rivals (x1): 'rivals shed staff'"),
+        ),
+    ],
+)  # fmt: skip
+def test_explain_names_each_clause_and_why_it_weighs_what_it_weighs(text: str, clauses: tuple[str, ...]) -> None:
+    assert SCORER.explain(text).clauses == clauses

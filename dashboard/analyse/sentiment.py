@@ -347,17 +347,15 @@ class ToneScorer:
 
 
 def _weight_rule(segment: Segment) -> str:
-    """How a clause's weight is named: "a 'despite' clause (x0.5)", "after 'but' (x1.5)"."""
-    if segment.marker in ("but", "yet") or (segment.weight in (0.5, 1.5) and not segment.marker):
-        where = "after" if segment.weight > 1 else "before"
-        return (
-            f"{where} 'but' (x{segment.weight:g})"
-            if segment.marker != "yet"
-            else f"after ', yet' (x{segment.weight:g})"
-        )
+    """How a clause's weight is named: "the clause after 'despite' (x0.5)", "after 'but' (x1.5)"."""
+    weight = f"(x{segment.weight:g})"
+    if segment.why.startswith(("before '", "after '")):
+        return f"{segment.why} {weight}"
+    if segment.why == "asserted":
+        return f"the main clause, against a concession {weight}"
     name = f"the clause after '{segment.marker}'" if segment.marker else "the main clause"
     about = ", about unnamed rivals" if segment.rivals else ""
-    return f"{name}{about} (x{segment.weight:g})"
+    return f"{name}{about} {weight}"
 
 
 def _rules_for(i: int, clause: Clause, lexicon: dict[str, float]) -> tuple[str, ...]:

@@ -108,6 +108,7 @@ class Segment:
     weight: float
     marker: str = ""
     rivals: bool = False
+    why: str = ""  # what set its weight, for explain: "conceded", "asserted", "before 'but'", "after 'yet'"
 
 
 def segments(text: str) -> list[Segment]:
@@ -138,15 +139,24 @@ def segments(text: str) -> list[Segment]:
     for index, (start, body, kind, marker) in enumerate(cuts):
         end = cuts[index + 1][0] if index + 1 < len(cuts) else len(text)
         if text[body:end].strip(" ,;"):
-            spans.append(Segment(body, end, _weight(kind), marker, bool(_RIVALS.match(text[start:end]))))
+            why = "conceded" if kind == "concessive" else ""
+            spans.append(Segment(body, end, _weight(kind), marker, bool(_RIVALS.match(text[start:end])), why))
     if any(kind == "concessive" for _, _, kind, _ in cuts):  # what is asserted against a concession counts more
         spans = [
-            s if s.weight != 1.0 or s.rivals else Segment(s.start, s.end, ASSERTED_WEIGHT, s.marker) for s in spans
+            s if s.weight != 1.0 or s.rivals else Segment(s.start, s.end, ASSERTED_WEIGHT, s.marker, why="asserted")
+            for s in spans
         ]
-    first_but = next((start for start, _, kind, _ in cuts if kind == "but"), None)
+    first_but, word = next(((start, marker) for start, _, kind, marker in cuts if kind == "but"), (None, ""))
     if first_but is not None:  # VADER's rule: what comes before the first "but" counts half, what follows 1.5x
         spans = [
-            Segment(s.start, s.end, s.weight * (BUT_BEFORE if s.start < first_but else BUT_AFTER), s.marker, s.rivals)
+            Segment(
+                s.start,
+                s.end,
+                s.weight * (BUT_BEFORE if s.start < first_but else BUT_AFTER),
+                s.marker,
+                s.rivals,
+                f"before '{word}'" if s.start < first_but else f"after '{word}'",
+            )
             for s in spans
         ]
     return spans or [Segment(0, len(text), 1.0)]
