@@ -125,3 +125,17 @@ def test_every_lexicon_entry_has_a_reason_and_compiles() -> None:
     assert len(entries) > 300
     assert all(e.reason for e in entries)
     ToneScorer(entries)  # every pattern term compiles
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        *HEADLINES,
+        "Intel to cut 1,000 jobs, lays off 5,000 more; shares down 5% after it misses estimates",
+        "Price target raised to $40 as Nvidia beats analysts' estimates and tops forecasts",
+        "Meta's stock hits an all-time high, sells out of glasses, then cuts hundreds of jobs",
+    ],
+)
+def test_terms_are_replaced_where_the_whole_union_would_replace_them(text: str) -> None:
+    # _prepare tries the union of every term only where a first word starts; the result must be the same.
+    assert SCORER._prepare(text) == SCORER._pattern_re.sub(lambda m: str(m.lastgroup), text)  # type: ignore[union-attr]

@@ -11,7 +11,7 @@ from vaderSentiment.vaderSentiment import BOOSTER_DICT, NEGATE, SentimentIntensi
 
 from dashboard.analyse.lexicon import LexiconEntry
 from dashboard.analyse.structure import Bend, Role, Segment, bend_words, has_cue, has_role_verb, roles, segments
-from dashboard.analyse.terms import bounded, term_body
+from dashboard.analyse.terms import bounded, first_words_body, term_body
 from dashboard.models import NEUTRAL_BAND, Tone, label_for
 
 # News is written in a flatter register than the social-media text VADER's lexicon was rated on, so its
@@ -177,18 +177,30 @@ class ToneScorer:
             if self._patterns
             else None
         )
+        # Where a term can start: before a word of the text, one of the terms' first words (zero-width, so no
+        # start is skipped). Most positions fail here, on a short alternation of literals.
+        starts = first_words_body(e.term for e in self._patterns)
+        self._starts = re.compile(r"(?<![\w])(?=(?:" + starts + "))", re.IGNORECASE) if self._patterns else None
 
     def _prepare(self, text: str, found: list[str] | None = None) -> str:
-        """Replace each multi-word or pattern term by one token, so VADER's rules see it as a word."""
-        if self._pattern_re is None:
+        """Replace each multi-word or pattern term by one token, so VADER's rules see it as a word. The union
+        of every term is tried only where one of their first words starts (the same replacements as
+        ``self._pattern_re.sub``, in half the time: the union is long, a first word rarely there)."""
+        if self._pattern_re is None or self._starts is None:
             return text
-
-        def token(match: re.Match[str]) -> str:
+        out: list[str] = []
+        last = 0
+        for start in self._starts.finditer(text):
+            if start.start() < last:
+                continue
+            match = self._pattern_re.match(text, start.start())
+            if match is None:
+                continue
             if found is not None:
                 found.append(match.group(0))
-            return str(match.lastgroup)
-
-        return self._pattern_re.sub(token, text)
+            out += [text[last : match.start()], str(match.lastgroup)]
+            last = match.end()
+        return "".join(out) + text[last:] if out else text
 
     def compound(self, text: str, readings: dict[str, Reading] | None = None) -> float:
         """VADER's compound score (-1..1) with the domain lexicon and the structural rules (a text read clause

@@ -104,6 +104,12 @@ def term_body(term: str, inflect: bool = False) -> str:
     return _GAP.join(parts)
 
 
+def first_words_body(terms: Iterable[str]) -> str:
+    """The regex (without boundaries) of the first words of some terms: where any of them can start."""
+    firsts = {_alternative(a) for term in terms for a in term_words(term)[0]}
+    return "|".join(sorted(firsts, key=len, reverse=True))
+
+
 def literal_body(text: str) -> str:
     """The regex for literal words without their word boundaries."""
     return _GAP.join(re.escape(word) for word in text.split())
