@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from dashboard.analyse.terms import bounded, literal_body
@@ -37,9 +37,10 @@ class CompanyMatcher:
         self.rules = tuple(rules)
         self._patterns: list[tuple[str, re.Pattern[str], re.Pattern[str] | None, re.Pattern[str] | None]] = []
         # Each alias's first word, lower-cased: a company none of whose needles occurs is skipped unscanned.
-        self._needles: list[tuple[str, ...]] = []
+        self._needles: list[Callable[[str], re.Match[str] | None]] = []  # one substring search per company
         for rule in rules:
-            self._needles.append(tuple({a.split()[0].lower() for a in (rule.name, *rule.aliases) if a.split()}))
+            firsts = sorted({a.split()[0].lower() for a in (rule.name, *rule.aliases) if a.split()})
+            self._needles.append(re.compile("|".join(map(re.escape, firsts)) or "(?!)").search)
             exact = set(rule.case_sensitive)
             loose = [a for a in (rule.name, *rule.aliases) if a not in exact]
             strict = [a for a in (rule.name, *rule.aliases) if a in exact]
@@ -52,8 +53,8 @@ class CompanyMatcher:
         """Every mention of every company, in text order; excluded phrases are removed."""
         found: list[Mention] = []
         lowered = text.lower()
-        for (name, loose, strict, exclude), needles in zip(self._patterns, self._needles, strict=True):
-            if not any(needle in lowered for needle in needles):
+        for (name, loose, strict, exclude), needle in zip(self._patterns, self._needles, strict=True):
+            if needle(lowered) is None:
                 continue
             blocked = [(m.start(), m.end()) for m in exclude.finditer(text)] if exclude else []
             spans: dict[int, Mention] = {}
