@@ -9,6 +9,7 @@ import argparse
 import json
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
@@ -21,6 +22,7 @@ from bench.evalsets import (
     LabelledText,
     in_test_half,
     read_challenge,
+    read_foreign_headlines,
     read_newsmtsc,
     read_newsmtsc_targets,
     read_twitter_financial,
@@ -173,17 +175,10 @@ def news_tone(eval_dir: Path, plain: SentimentIntensityAnalyzer, analyzer: Analy
     return rows
 
 
-LANGUAGE_SET = MATCHING_SET.parent / "language_headlines.txt"
-
-
 def languages(analyzer: Analyzer, eval_dir: Path) -> list[dict[str, object]]:
     """Language detection as shipped: English texts kept English (their tone kept), foreign headlines told
     apart, and the cost per text."""
-    foreign = [
-        tuple(line.split(" | ", 1))
-        for line in LANGUAGE_SET.read_text(encoding="utf-8").splitlines()
-        if line.strip() and not line.startswith("#")
-    ]
+    foreign = read_foreign_headlines()
     sets = {"tone challenge set (English)": [h.text for h in read_challenge()]}
     for split in ("valid", "train"):
         try:
@@ -232,7 +227,7 @@ def render(
     fid: list[dict[str, object]],
     tone: list[dict[str, object]],
     match: dict[str, list[dict[str, object]]],
-    langs: list[dict[str, object]] = (),  # type: ignore[assignment]
+    langs: Sequence[dict[str, object]] = (),
 ) -> str:
     """The Markdown tables printed by the harness and kept in bench/README.md."""
     lines = [

@@ -14,6 +14,7 @@ from pathlib import Path
 
 BUNDLED_EVAL_DIR = Path(__file__).resolve().parent.parent / "tests" / "data" / "eval"
 CHALLENGE_SET = BUNDLED_EVAL_DIR.parent / "tone_challenge.txt"
+LANGUAGE_SET = BUNDLED_EVAL_DIR.parent / "language_headlines.txt"
 TONE_LABELS = ("neg", "neu", "pos")
 SHARED_EVAL_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "eval"
 DEFAULT_EVAL_DIR = SHARED_EVAL_DIR if SHARED_EVAL_DIR.is_dir() else BUNDLED_EVAL_DIR
@@ -100,6 +101,15 @@ def read_challenge(path: Path = CHALLENGE_SET) -> list[ChallengeHeadline]:
             raise ChallengeError(f"{path}:{number}: a company is labelled twice in {spec!r}")
         rows.append(ChallengeHeadline(text, shape, labels))  # type: ignore[arg-type]  # pairs, checked above
     return rows
+
+
+def read_foreign_headlines(path: Path = LANGUAGE_SET) -> list[tuple[str, str]]:
+    """The non-English headlines: (language, headline) from ``language | headline`` lines."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [
+        (code, text)
+        for code, text in (line.split(" | ", 1) for line in lines if line.strip() and not line.startswith("#"))
+    ]
 
 
 def read_twitter_financial(eval_dir: Path, split: str = "valid") -> list[LabelledText]:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, func, select
 
-from bench.evalsets import read_challenge
+from bench.evalsets import read_challenge, read_foreign_headlines
 from dashboard.analyse.analysis import Analyzer
 from dashboard.analyse.language import LanguageDetector
 from dashboard.collect.fetch import FetchPolicy
@@ -28,11 +28,7 @@ from tests.feedserver import FeedHTTPServer
 ROOT = Path(__file__).resolve().parent.parent
 ANALYZER = Analyzer.from_config(load_config(DEFAULT_CONFIG))
 DETECTOR = LanguageDetector()
-FOREIGN = [
-    tuple(line.split(" | ", 1))
-    for line in (ROOT / "tests" / "data" / "language_headlines.txt").read_text(encoding="utf-8").splitlines()
-    if line.strip() and not line.startswith("#")
-]
+FOREIGN = read_foreign_headlines()
 
 
 @pytest.mark.parametrize(

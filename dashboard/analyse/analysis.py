@@ -8,7 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
 
-from dashboard.analyse.entities import CompanyMatcher, CompanyRule
+from dashboard.analyse.entities import CompanyMatcher, CompanyRule, count_mentions
 from dashboard.analyse.language import TONED, LanguageDetector
 from dashboard.analyse.lexicon import DEFAULT_LEXICON, load_lexicon
 from dashboard.analyse.sentences import split_sentences
@@ -159,10 +159,7 @@ class Analyzer:
     def _untoned(self, units: list[tuple[float, str]], whole: str, language: str) -> ArticleAnalysis:
         """An article in a language the lexicon does not cover: its companies and topics, with no tone at all
         (names match in any language; English words would only misread it)."""
-        named: dict[str, int] = {}
-        for _, text in units:
-            for mention in self.companies.mentions(text):
-                named[mention.company] = named.get(mention.company, 0) + 1
+        named = count_mentions([m for _, text in units for m in self.companies.mentions(text)])
         companies = {name: CompanyTone(n, None) for name, n in named.items()}
         return ArticleAnalysis(None, companies, self.topics.counts(whole), language)
 
@@ -180,9 +177,7 @@ class Analyzer:
         scored: list[tuple[float, dict[str, float], dict[str, int]]] = []
         for weight, text in units:
             found = (matcher or self.companies).mentions(text)
-            named: dict[str, int] = {}
-            for mention in found:
-                named[mention.company] = named.get(mention.company, 0) + 1
+            named = count_mentions(found)
             toward: dict[str, float] = {}
             if named:
                 toward = self.scorer.toward_each(text, [(m.company, m.start, m.end) for m in found], scores, readings)

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from dashboard.analyse.terms import bounded, literal_body
+from dashboard.analyse.terms import bounded, literal_body, literal_search
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ class CompanyMatcher:
         self._needles: list[Callable[[str], re.Match[str] | None]] = []  # one substring search per company
         for rule in rules:
             firsts = sorted({a.split()[0].lower() for a in (rule.name, *rule.aliases) if a.split()})
-            self._needles.append(re.compile("|".join(map(re.escape, firsts)) or "(?!)").search)
+            self._needles.append(literal_search(tuple(firsts)))
             exact = set(rule.case_sensitive)
             loose = [a for a in (rule.name, *rule.aliases) if a not in exact]
             strict = [a for a in (rule.name, *rule.aliases) if a in exact]
@@ -71,10 +71,15 @@ class CompanyMatcher:
 
     def companies(self, text: str) -> dict[str, int]:
         """Company name -> number of mentions, in order of first mention."""
-        counts: dict[str, int] = {}
-        for mention in self.mentions(text):
-            counts[mention.company] = counts.get(mention.company, 0) + 1
-        return counts
+        return count_mentions(self.mentions(text))
+
+
+def count_mentions(mentions: Sequence[Mention]) -> dict[str, int]:
+    """Company name -> number of these mentions, in order of first mention."""
+    counts: dict[str, int] = {}
+    for mention in mentions:
+        counts[mention.company] = counts.get(mention.company, 0) + 1
+    return counts
 
 
 def _union(terms: list[str], flags: int) -> re.Pattern[str] | None:

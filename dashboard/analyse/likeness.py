@@ -106,14 +106,10 @@ def bands(items: Sequence[Words]) -> list[list[int]]:
     """Each headline's MinHash band keys (64-bit integers; none for a headline too short to match): two
     headlines whose words overlap by THRESHOLD share at least one band with probability
     1 - (1 - 0.5**ROWS)**BANDS = 0.94, and ever likelier above it."""
-    out: list[list[int]] = [[] for _ in items]
-    # Each distinct word set once: syndicated copies repeat their headline.
-    distinct = list(dict.fromkeys(tuple(sorted(w.weights)) for w in items if len(w.weights) >= MIN_WORDS))
+    sets = [tuple(sorted(w.weights)) if len(w.weights) >= MIN_WORDS else None for w in items]
+    distinct = list(dict.fromkeys(s for s in sets if s is not None))  # syndicated copies repeat their headline
     keys = {words: _band_keys(values) for words, values in zip(distinct, _signatures(distinct), strict=True)}
-    for i, item in enumerate(items):
-        if len(item.weights) >= MIN_WORDS:
-            out[i] = keys[tuple(sorted(item.weights))]
-    return out
+    return [keys[s] if s is not None else [] for s in sets]
 
 
 def _band_keys(values: np.ndarray) -> list[int]:

@@ -106,7 +106,7 @@ class Reading:
         totals = [c.total for c in self.clauses]
         how: list[str] = []
         if len(picked) < len(self.clauses):
-            how.append("from its own clauses: " + " / ".join(repr(self._text(i)) for i in picked))
+            how.append("from its own clauses: " + " / ".join(repr(self.clause_text(i)) for i in picked))
         for i in picked:
             role = next((r for r in roles(self.text, self.clauses[i].segment, mentions) if r.company == company), None)
             if role is not None:
@@ -114,7 +114,8 @@ class Reading:
                 how.append(_role_note(role))
         return self.compound(totals, picked or None), "; ".join(how)
 
-    def _text(self, index: int) -> str:
+    def clause_text(self, index: int) -> str:
+        """A clause's words as they stand in the sentence."""
         segment = self.clauses[index].segment
         return self.text[segment.start : segment.end].strip(" ,;")
 
@@ -318,14 +319,15 @@ class ToneScorer:
         for clause in reading.clauses:
             bends = {b.index: b.rule for b in clause.bends}
             weight = clause.segment.weight
-            for i, token in enumerate(w.lower() for w in clause.words):
+            lowered = [w.lower() for w in clause.words]
+            for i, token in enumerate(lowered):
                 if (token not in self._vader.lexicon or token in BOOSTER_DICT) and i not in bends:
                     continue
                 base, final = clause.base[i], clause.valences[i] * weight
                 domain = self._domain.get(token)
                 if base == 0 and final == 0 and domain is None and i not in bends:
                     continue
-                rules = _rules_for(i, clause, self._vader.lexicon)
+                rules = _rules_for(i, clause, lowered, self._vader.lexicon)
                 if i in bends:
                     rules += (bends[i],)
                 if weight != 1.0 and final:
@@ -344,7 +346,7 @@ class ToneScorer:
         punctuation = reading.punctuation if total else 0.0
         compound = reading.compound()
         clauses = (
-            tuple(f"{_weight_rule(c.segment)}: {reading._text(i)!r}" for i, c in enumerate(reading.clauses))
+            tuple(f"{_weight_rule(c.segment)}: {reading.clause_text(i)!r}" for i, c in enumerate(reading.clauses))
             if len(reading.clauses) > 1
             else ()
         )
@@ -370,9 +372,9 @@ def _weight_rule(segment: Segment) -> str:
     return f"{name}{about} {weight}"
 
 
-def _rules_for(i: int, clause: Clause, lexicon: dict[str, float]) -> tuple[str, ...]:
-    """Name the VADER rules that turned a word's lexicon valence into its valence in the clause."""
-    lowered = [w.lower() for w in clause.words]
+def _rules_for(i: int, clause: Clause, lowered: list[str], lexicon: dict[str, float]) -> tuple[str, ...]:
+    """Name the VADER rules that turned a word's lexicon valence into its valence in the clause (``lowered``:
+    its words in lower case)."""
     base, after_rules = clause.base[i], clause.vader[i]
     rules = []
     window = lowered[max(0, i - 3) : i]

@@ -154,18 +154,14 @@ class Needles:
 
     def may_occur(self, folded: str, text: str) -> bool:
         """False only when no term can match ``text`` (``folded`` is ``fold(text)``)."""
-        return self._search(folded) is not None or (self.digit and _DIGIT.search(text) is not None)
-
-    @property
-    def _search(self) -> Callable[[str], re.Match[str] | None]:
-        """One substring search for every word at once (a regex of literals: no Python loop per word)."""
-        found = _NEEDLE_SEARCH.get(self.words)
-        if found is None:
-            found = _NEEDLE_SEARCH[self.words] = re.compile("|".join(map(re.escape, self.words)) or "(?!)").search
-        return found
+        return literal_search(self.words)(folded) is not None or (self.digit and _DIGIT.search(text) is not None)
 
 
-_NEEDLE_SEARCH: dict[tuple[str, ...], Callable[[str], re.Match[str] | None]] = {}
+@lru_cache(maxsize=4096)
+def literal_search(words: tuple[str, ...]) -> Callable[[str], re.Match[str] | None]:
+    """A search for any of these literal substrings at once (one regex call, not a Python loop per word);
+    it never matches when there are none."""
+    return re.compile("|".join(map(re.escape, words)) or "(?!)").search
 
 
 def needles(terms: Iterable[str], inflect: bool = False) -> Needles | None:
