@@ -46,7 +46,7 @@ def test_second_fetch_is_conditional_and_a_304_is_success_with_nothing_new(
     assert (sent["if-none-match"], sent["if-modified-since"]) == (first.etag, first.last_modified)
 
 
-@pytest.mark.parametrize("code", [400, 401, 403, 404, 410, 429])
+@pytest.mark.parametrize("code", [400, 401, 403, 404, 410])
 def test_a_4xx_fails_at_once_without_retry(feed_server: FeedHTTPServer, policy: FetchPolicy, code: int) -> None:
     result = get(feed_server, f"/status/{code}", policy)
     assert (result.status, result.http_status, result.error, result.attempts) == (
@@ -66,8 +66,21 @@ def test_a_500_is_retried_and_then_succeeds(feed_server: FeedHTTPServer, policy:
 def test_a_server_that_keeps_failing_gives_up_after_the_retries(
     feed_server: FeedHTTPServer, policy: FetchPolicy
 ) -> None:
-    result = get(feed_server, "/status/503", policy)
-    assert (result.status, result.error, result.attempts) == (FetchStatus.ERROR, "HTTP 503 (after 3 attempts)", 3)
+    result = get(feed_server, "/status/500", policy)
+    assert (result.status, result.error, result.attempts) == (FetchStatus.ERROR, "HTTP 500 (after 3 attempts)", 3)
+
+
+@pytest.mark.parametrize("code", [429, 503])
+def test_a_server_asking_to_slow_down_is_asked_again_after_doubling_waits_up_to_the_cap(
+    feed_server: FeedHTTPServer, code: int
+) -> None:
+    patient = FetchPolicy(throttle_retries=3, backoff=0.1, max_backoff=0.25, allowed_networks=LOOPBACK)
+    waits: list[float] = []
+    with make_client(patient) as client:
+        result = fetch(client, FetchRequest("k", feed_server.url(f"/status/{code}")), patient, sleep=waits.append)
+    assert (result.status, result.http_status, result.attempts) == (FetchStatus.ERROR, code, 4)
+    assert result.error == f"HTTP {code}: the server asks us to slow down (after 4 attempts)"
+    assert waits == [0.1, 0.2, 0.25]
 
 
 def test_a_redirect_loop_is_cut_off(feed_server: FeedHTTPServer, policy: FetchPolicy) -> None:

@@ -9,6 +9,8 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from queue import Empty, Queue
 from urllib.parse import urlsplit
 
@@ -39,6 +41,9 @@ class FetchPolicy:
     max_redirects: int = Field(default=5, ge=0)
     retries: int = Field(default=2, ge=0)
     backoff: float = Field(default=1.0, ge=0)
+    throttle_retries: int = Field(default=3, ge=0)
+    max_backoff: float = Field(default=120.0, ge=0)
+    max_retry_after: float = Field(default=300.0, ge=0)
     workers: int = Field(default=8, ge=1)
     allowed_networks: tuple[str, ...] = ()  # non-public networks a fetch may connect to (CIDR), e.g. 10.1.2.0/24
 
@@ -77,6 +82,36 @@ class _Retryable(_Failed):
 
 class _Fatal(_Failed):
     """A failure no retry will fix: a 4xx, too many redirects, a body over the cap."""
+
+
+# The server asks us to slow down: 429 Too Many Requests, or 503 (Google News answers a client it finds too
+# busy with a 503 "unusual traffic" page).
+THROTTLED = frozenset({429, 503})
+
+
+class _Throttled(_Failed):
+    """The server asked us to slow down, and perhaps said for how long (Retry-After, in seconds)."""
+
+    def __init__(self, reason: str, http_status: int, retry_after: float | None) -> None:
+        super().__init__(reason, http_status)
+        self.retry_after = retry_after
+
+
+def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
+    """A Retry-After header in seconds (it is a number of seconds or an HTTP date); None when absent or
+    unreadable."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
 def make_client(policy: FetchPolicy) -> httpx.Client:
@@ -140,6 +175,9 @@ def _attempt(
                     etag=response.headers.get("etag") or request.etag,
                     last_modified=response.headers.get("last-modified") or request.last_modified,
                 )
+            if status in THROTTLED:
+                retry_after = retry_after_seconds(response.headers.get("retry-after"))
+                raise _Throttled(f"HTTP {status}: the server asks us to slow down", status, retry_after)
             if status >= 500:
                 raise _Retryable(f"HTTP {status}", status)
             if status >= 400:
@@ -187,17 +225,36 @@ def fetch(
     sleep: Callable[[float], None] = time.sleep,
     stop: threading.Event | None = None,
 ) -> FetchResult:
-    """Fetch one feed, retrying timeouts and 5xx with jittered back-off inside the deadline; never raises
-    (anything unexpected, even running out of memory, is this feed's failure)."""
+    """Fetch one feed, retrying timeouts and 5xx with jittered back-off inside the deadline, and waiting as
+    asked when throttled (Retry-After up to ``max_retry_after``, else a doubling wait up to ``max_backoff``;
+    those waits do not count against the deadline); never raises (anything unexpected, even running out of
+    memory, is this feed's failure)."""
     started = time.monotonic()
     deadline = started + policy.deadline
-    attempts = 0
+    attempts = throttled = 0
     while True:
         attempts += 1
         try:
             result = _attempt(client, request, policy, deadline, stop)
         except _Fatal as exc:
             return _failure(request, str(exc), attempts, started, exc.http_status)
+        except _Throttled as exc:
+            throttled += 1
+            wait = exc.retry_after
+            if wait is None:
+                wait = min(policy.backoff * 2 ** (throttled - 1), policy.max_backoff)
+            elif wait > policy.max_retry_after:
+                limit = policy.max_retry_after
+                reason = f"{exc}: it asked to wait {wait:.0f} s, more than max_retry_after ({limit:.0f} s)"
+                return _failure(request, reason, attempts, started, exc.http_status)
+            if throttled > policy.throttle_retries or (stop is not None and stop.is_set()):
+                return _failure(request, f"{exc} (after {attempts} attempts)", attempts, started, exc.http_status)
+            deadline += wait
+            if stop is not None:
+                stop.wait(wait)
+            else:
+                sleep(wait)
+            continue
         except _Retryable as exc:
             pause = policy.backoff * (2 ** (attempts - 1)) * random.uniform(0.5, 1.0)
             stopped = stop is not None and stop.is_set()
@@ -232,7 +289,8 @@ def fetch_all(
     idle: Callable[[], None] | None = None,
     tick: float = 0.2,
 ) -> Iterator[tuple[FetchRequest, FetchResult]]:
-    """Fetch many feeds concurrently, one request at a time per host, yielding each as it finishes.
+    """Fetch many feeds concurrently, one request at a time per host, yielding each as it finishes. A host
+    that still throttles after the retries gets no more requests this run (each is reported failed).
 
     ``idle`` is called every ``tick`` seconds while no fetch finishes, so the caller can store what it has
     while a slow host holds on. Once ``stop`` is set, fetches under way are abandoned within a fraction of a
@@ -254,10 +312,19 @@ def fetch_all(
             except Empty:
                 return
             try:
+                throttled: FetchResult | None = None
                 for request in queue:
                     if stop is not None and stop.is_set():
                         break
-                    done.put((request, fetch(client, request, policy, stop=stop)))
+                    if throttled is not None:  # asking again at once would be impolite: next run
+                        host = urlsplit(request.url).hostname
+                        reason = f"not fetched: {host} throttled an earlier request of this run ({throttled.error})"
+                        done.put((request, _failure(request, reason, 0, time.monotonic(), throttled.http_status)))
+                        continue
+                    result = fetch(client, request, policy, stop=stop)
+                    if result.status == FetchStatus.ERROR and result.http_status in THROTTLED:
+                        throttled = result
+                    done.put((request, result))
             finally:
                 done.put(None)
 
