@@ -5,13 +5,14 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
 import re
 import signal
 import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING
@@ -26,8 +27,9 @@ from dashboard.analyse.lexicon import LexiconError
 from dashboard.analyse.parallel import ParallelAnalyzer
 from dashboard.config import DEFAULT_CONFIG, Config, ConfigError, check_http_url, load_config
 from dashboard.models import FeedSpec, Tone
+from dashboard.pipeline.backfill import ingest_with_history, pending, window_jobs
 from dashboard.pipeline.demo import DEMO_END, DemoSpec, write_demo
-from dashboard.pipeline.ingest import FeedReport, backfill_jobs, jobs_for, run_ingest
+from dashboard.pipeline.ingest import FeedReport, jobs_for, run_ingest
 from dashboard.pipeline.rescore import rescore
 from dashboard.read.stats import collect_stats
 from dashboard.store.engine import open_engine
@@ -75,7 +77,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--db", metavar="URL", help="database URL (default: $DATABASE_URL, else an SQLite file in data/)"
     )
     common.add_argument(
-        "--config", type=Path, default=DEFAULT_CONFIG, help="configuration file (default: data/config.toml)"
+        "--config",
+        type=Path,
+        default=Path(os.environ.get("DASHBOARD_CONFIG") or DEFAULT_CONFIG),
+        help="configuration file (default: $DASHBOARD_CONFIG, else data/config.toml)",
     )
     # The filters of a dashboard link, for the commands that print a view's rows (episodes, stories).
     selection = argparse.ArgumentParser(add_help=False)
@@ -87,7 +92,10 @@ def build_parser() -> argparse.ArgumentParser:
     selection.add_argument("--json", action="store_true", help="print JSON instead of a table")
     config_only = argparse.ArgumentParser(add_help=False)
     config_only.add_argument(
-        "--config", type=Path, default=DEFAULT_CONFIG, help="configuration file (default: data/config.toml)"
+        "--config",
+        type=Path,
+        default=Path(os.environ.get("DASHBOARD_CONFIG") or DEFAULT_CONFIG),
+        help="configuration file (default: $DASHBOARD_CONFIG, else data/config.toml)",
     )
     parser = argparse.ArgumentParser(
         prog="python -m dashboard", description="AI-industry news sentiment tracker: data commands."
@@ -112,15 +120,25 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="INTERVAL",
         help="keep ingesting every INTERVAL (30m, 1h, ...) until Ctrl-C",
     )
+    ingest.add_argument(
+        "--history",
+        action="store_true",
+        help="into an empty database, also fetch the configured history ([backfill] days) after the feeds; "
+        "a history left unfinished resumes",
+    )
     backfill = commands.add_parser(
         "backfill",
         parents=[common],
         help="fetch past days from Google News search feeds",
         description="Walk Google News search feeds in date windows to reach past its ~100-item cap.",
     )
-    backfill.add_argument("--since", type=parse_date, required=True, help="first day (YYYY-MM-DD)")
+    start = backfill.add_mutually_exclusive_group()
+    start.add_argument("--since", type=parse_date, help="first day (YYYY-MM-DD)")
+    start.add_argument("--days", type=int, metavar="N", help="the last N days (default: the config's [backfill] days)")
     backfill.add_argument("--until", type=parse_date, default=None, help="last day (YYYY-MM-DD, default today)")
-    backfill.add_argument("--window", type=int, default=1, metavar="DAYS", help="days per query (default 1)")
+    backfill.add_argument(
+        "--window", type=int, default=None, metavar="DAYS", help="days per query (default: [backfill] window_days)"
+    )
     backfill.add_argument("--company", action="append", default=[], help="only this company (repeatable)")
     commands.add_parser(
         "score",
@@ -250,17 +268,17 @@ def _print_progress(report: FeedReport, done: int, total: int) -> None:
         what = "not modified"
     else:
         what = f"{report.new} new, {report.known} known"
-    print(f"[{done}/{total}] {report.name}: {what}", file=sys.stderr, flush=True)
+    print(f"[{done}/{total}] {report.label}: {what}", file=sys.stderr, flush=True)
 
 
-def render_reports(reports: Sequence[FeedReport]) -> Table:
-    """The per-feed table that ends an ingest."""
-    table = Table(title="Ingest")
+def render_reports(reports: Sequence[FeedReport], title: str = "Ingest") -> Table:
+    """The per-feed table that ends an ingest (a backfill: one row per feed and window)."""
+    table = Table(title=title)
     for column in ("Feed", "Status", "New", "Known", "Skipped", "Why / note"):
         table.add_column(column, justify="right" if column in ("New", "Known", "Skipped") else "left")
-    for r in sorted(reports, key=lambda r: r.name.casefold()):
+    for r in sorted(reports, key=lambda r: (r.name.casefold(), r.window or ())):
         status = "304 not modified" if r.status == "not_modified" else r.status
-        table.add_row(r.name, status, str(r.new), str(r.known), str(r.skipped), r.error or r.warning or "")
+        table.add_row(r.label, status, str(r.new), str(r.known), str(r.skipped), r.error or r.warning or "")
     failed = sum(r.failed for r in reports)
     table.add_section()
     table.add_row(
@@ -293,10 +311,18 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     with ParallelAnalyzer(analyzer) as parallel, _StopOnSignal() as stop:
         while True:
             started = time.monotonic()
-            reports = run_ingest(
-                engine, jobs_for(specs), policy, stop=stop, progress=_print_progress, analyzer=parallel
-            )
+            history: list[FeedReport] = []
+            if args.history and not args.url:
+                reports, history = ingest_with_history(
+                    engine, config, date.today(), stop=stop, progress=_print_progress, analyzer=parallel
+                )
+            else:
+                reports = run_ingest(
+                    engine, jobs_for(specs), policy, stop=stop, progress=_print_progress, analyzer=parallel
+                )
             console.print(render_reports(reports))
+            if history:
+                console.print(render_reports(history, "Backfill"))
             all_failed = bool(reports) and all(r.failed for r in reports)
             if args.every is None or stop.is_set():
                 return EXIT_ALL_FAILED if all_failed else EXIT_OK
@@ -310,19 +336,23 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 def cmd_backfill(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     until = args.until or date.today()
+    since = args.since or until - timedelta(days=args.days if args.days is not None else config.backfill.days)
     try:
-        jobs = backfill_jobs(config, args.since, until, args.window, args.company)
+        every = window_jobs(config, since, until, args.window or config.backfill.window_days, args.company)
     except ValueError as exc:
         print(f"backfill: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    if not jobs:
+    if not every:
         print(f"{args.config}: no company has a Google News feed to backfill", file=sys.stderr)
         return EXIT_USAGE
-    analyzer = Analyzer.from_config(config)
     engine = open_engine(args.db)
+    jobs = pending(engine, every)
+    if len(jobs) < len(every):
+        print(f"{len(every) - len(jobs)} of {len(every)} windows were fetched before: skipped", file=sys.stderr)
+    analyzer = Analyzer.from_config(config)
     with ParallelAnalyzer(analyzer) as parallel, _StopOnSignal() as stop:
         reports = run_ingest(engine, jobs, config.fetch, stop=stop, progress=_print_progress, analyzer=parallel)
-    _console().print(render_reports(reports))
+    _console().print(render_reports(reports, "Backfill"))
     return EXIT_ALL_FAILED if reports and all(r.failed for r in reports) else EXIT_OK
 
 

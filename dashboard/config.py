@@ -123,6 +123,13 @@ class EventsFile(_Strict):
     event: list[EventConfig] = []
 
 
+class BackfillConfig(_Strict):
+    """How much history a first run fetches: ``days`` back, in Google News searches of ``window_days`` each."""
+
+    days: int = Field(default=90, ge=1, le=3650)
+    window_days: int = Field(default=7, ge=1, le=365)
+
+
 class Config(_Strict):
     """The whole configuration file, with the events of its events file."""
 
@@ -134,6 +141,7 @@ class Config(_Strict):
     feeds: list[FeedConfig] = []
     fetch: FetchPolicy = FetchPolicy()
     google_news: GoogleNewsConfig = GoogleNewsConfig()
+    backfill: BackfillConfig = BackfillConfig()
 
     @field_validator("topics")
     @classmethod

@@ -13,7 +13,10 @@ Routes (all GET):
   /big/BYTES                  a body of BYTES bytes (a valid feed padded with a comment)
   /many/N/TAG                 a valid RSS feed of N distinct items (long writes for crash tests)
   /gnews/rss/search?q=...     a stand-in for Google News search: items of tests/google_news_archive.json
-                              whose date falls within the query's after:/before: window
+                              whose date falls within the query's after:/before: window (the last two
+                              days without one); the server's
+                              ``gnews_answers`` script other answers per window (429 with Retry-After,
+                              Google's 503 "unusual traffic" page, 500) and ``gnews_delay`` slows each one
   /dribble                    sends the status line, then one header line every 0.2 s and never ends the
                               headers, until the server's ``release`` event is set (or it stops)
   /redirect?to=URL            a 302 to any URL
@@ -48,6 +51,12 @@ from xml.sax.saxutils import escape
 FEEDS_DIR = Path(__file__).resolve().parent / "feeds"
 CONTENT_TYPES = {".xml": "application/rss+xml", ".html": "text/html; charset=utf-8", ".json": "application/feed+json"}
 LAST_MODIFIED = "Tue, 10 Nov 2026 19:00:00 GMT"
+# What Google serves a client it finds too busy (shape of the real page, abridged).
+UNUSUAL_TRAFFIC = (
+    b"<html><head><title>https://news.google.com/rss/search</title></head><body><div>Our systems have detected "
+    b"unusual traffic from your computer network. This page checks to see if it's really you sending the "
+    b"requests, and not a robot.</div></body></html>"
+)
 
 
 @dataclass
@@ -135,6 +144,17 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(200, body, kind)
         if path == "/gnews/rss/search":
             query = parse_qs(parts.query).get("q", [""])[0]
+            self.server.stopping.wait(self.server.gnews_delay)
+            after = re.search(r"after:(\S+)", query)
+            with self.server.log.lock:
+                script = self.server.gnews_answers.get(after[1] if after else "", [])
+                answer = script.pop(0) if script else 200
+            if answer == 429:
+                return self._send(429, b"Too Many Requests", "text/plain", {"Retry-After": self.server.retry_after})
+            if answer == 503:
+                return self._send(503, UNUSUAL_TRAFFIC, "text/html; charset=utf-8")
+            if answer != 200:
+                return self._send(answer, b"server error", "text/plain")
             return self._send(200, google_news_search(query), "application/xml; charset=utf-8")
         return self._send(404, b"not found", "text/plain")
 
@@ -196,6 +216,9 @@ class FeedHTTPServer(ThreadingHTTPServer):
         self.release = threading.Event()
         self.gate = threading.Event()
         self.gate.set()
+        self.gnews_answers: dict[str, list[int]] = {}  # a window's after: date -> statuses to answer, in turn
+        self.gnews_delay = 0.0
+        self.retry_after = "1"
 
     @property
     def base_url(self) -> str:
@@ -303,16 +326,23 @@ def many_items_feed(count: int, tag: str) -> bytes:
     return f'<?xml version="1.0"?><rss version="2.0"><channel><title>Many {tag}</title>{items}</channel></rss>'.encode()
 
 
+RECENT_DAYS = 2
+
+
 def google_news_search(query: str) -> bytes:
-    """A Google News search feed of the archive items dated within the query's after:/before: window."""
+    """A Google News search feed of the archive items dated within the query's after:/before: window (without
+    one, those of the archive's last RECENT_DAYS days, as a live feed holds only the latest news)."""
     archive = json.loads((FEEDS_DIR.parent / "google_news_archive.json").read_text(encoding="utf-8"))
     after = re.search(r"after:(\d{4}-\d{2}-\d{2})", query)
     before = re.search(r"before:(\d{4}-\d{2}-\d{2})", query)
     terms = re.sub(r"(after|before):\S+", "", query).strip()
+    newest = max(date.fromisoformat(entry["date"]) for entry in archive)
     items = []
     for entry in archive:
         day = date.fromisoformat(entry["date"])
         if (after and day < date.fromisoformat(after[1])) or (before and day >= date.fromisoformat(before[1])):
+            continue
+        if not after and not before and (newest - day).days >= RECENT_DAYS:  # a feed holds only recent news
             continue
         if entry["company"].lower() not in terms.lower():
             continue

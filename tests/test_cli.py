@@ -185,6 +185,8 @@ def test_backfill_walks_google_news_in_day_windows(
         "2026-10-01",
         "--until",
         "2026-10-04",
+        "--window",
+        "1",
         "--company",
         "meta",
         db=sqlite_url,
@@ -196,9 +198,22 @@ def test_backfill_walks_google_news_in_day_windows(
     queries = [p for p in feed_server.log.paths() if p.startswith("/gnews/")]
     assert len(queries) == 4
     assert "after%3A2026-10-01+before%3A2026-10-02" in queries[0]
-    again = run("backfill", "--config", str(config), "--since", "2026-10-01", "--until", "2026-10-10", db=sqlite_url)
+    again = run(
+        "backfill",
+        "--config",
+        str(config),
+        "--since",
+        "2026-10-01",
+        "--until",
+        "2026-10-10",
+        "--window",
+        "1",
+        db=sqlite_url,
+    )
     assert json.loads(run("stats", "--json", db=sqlite_url).stdout)["articles"] == 10 * 5
-    assert "Google News: OpenAI" in again.stdout
+    assert "Google News: OpenAI 2026-10-10..2026-10-10" in again.stdout
+    assert "4 of 20 windows were fetched before: skipped" in again.stderr
+    assert len([p for p in feed_server.log.paths() if p.startswith("/gnews/")]) == 4 + 16
 
 
 def test_backfill_rejects_an_unknown_company(tmp_path: Path, sqlite_url: str) -> None:

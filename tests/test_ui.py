@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 from streamlit.testing.v1 import AppTest
 
 from dashboard.analyse.analysis import Analyzer
@@ -17,6 +18,7 @@ from dashboard.pipeline.demo import DemoSpec, write_demo
 from dashboard.store.engine import open_engine
 from dashboard.store.write import record_fetch
 from dashboard.ui.app import PAGE_FAILED
+from tests.feedserver import FeedHTTPServer
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 VIEWS = ["overview", "trends", "spikes", "compare", "articles", "sources"]
@@ -68,6 +70,31 @@ def test_an_empty_store_offers_ingest_and_demo_data(sqlite_url: str, monkeypatch
     assert not at.exception
     assert "No articles are stored yet" in at.info[0].value
     assert [b.label for b in at.button] == ["Ingest now", "Load demo data"]
+
+
+def test_ingest_now_on_an_empty_store_fetches_the_feeds_and_then_their_history(
+    sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server = FeedHTTPServer().start()
+    try:
+        config = tmp_path / "config.toml"
+        config.write_text(
+            f'[google_news]\ntemplate = "{server.url("/gnews/rss/search")}?q={{query}}"\n'
+            '[[companies]]\nname = "Meta"\nquery = "Meta"\n[backfill]\ndays = 70\n'
+            '[fetch]\nallowed_networks = ["127.0.0.0/8"]\n'
+        )
+        monkeypatch.setenv("DATABASE_URL", sqlite_url)
+        monkeypatch.setenv("DASHBOARD_CONFIG", str(config))
+        at = AppTest.from_file(APP, default_timeout=180).run()
+        at.button[0].click().run()
+        assert not at.exception
+        with open_engine(sqlite_url).connect() as conn:
+            stored = conn.execute(text("SELECT COUNT(*) FROM articles")).scalar_one()
+        assert stored == 30  # Meta's last two days from the live feed, its other eight from the history
+        windows = [p for p in server.log.paths() if "after%3A" in p]
+        assert len(windows) == 11  # 70 days and today, a week at a time
+    finally:
+        server.stop()
 
 
 def test_the_demo_button_fills_the_store_and_shows_the_banner(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> None:

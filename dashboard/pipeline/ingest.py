@@ -14,7 +14,6 @@ from dashboard.analyse.analysis import Analyzer
 from dashboard.analyse.parallel import Done, Later, ParallelAnalyzer
 from dashboard.collect.fetch import FetchPolicy, FetchRequest, fetch_all
 from dashboard.collect.parse import parse_feed
-from dashboard.config import Config
 from dashboard.models import ArticleAnalysis, FeedSpec, FetchResult, FetchStatus, ParsedFeed
 from dashboard.store.write import AnalyseMany, feed_states, hashed_keys, record_fetch
 
@@ -26,6 +25,7 @@ class FetchJob:
     spec: FeedSpec
     url: str
     conditional: bool = True
+    window: tuple[date, date] | None = None  # a backfill's [since, until) days, recorded once stored
 
 
 @dataclass(frozen=True)
@@ -42,10 +42,19 @@ class FeedReport:
     warning: str | None = None
     http_status: int | None = None
     seconds: float = 0.0
+    window: tuple[date, date] | None = None
 
     @property
     def failed(self) -> bool:
         return self.status == FetchStatus.ERROR
+
+    @property
+    def label(self) -> str:
+        """The feed's name, with the days of its backfill window when it is one."""
+        if self.window is None:
+            return self.name
+        since, until = self.window
+        return f"{self.name} {since.isoformat()}..{(until - timedelta(days=1)).isoformat()}"
 
 
 Progress = Callable[[FeedReport, int, int], None]
@@ -130,6 +139,7 @@ def run_ingest(
                 update_validators=job.conditional,
                 analyse=prepared.analyse(analyzer.analyse_many if analyzer else None),
                 keys=prepared.keys,
+                window=job.window,
             )
         except Exception as exc:
             # The feed's transaction rolled back: nothing of it is stored; its failure is.
@@ -147,6 +157,7 @@ def run_ingest(
             warning=parsed.warning if parsed else None,
             http_status=fetched.http_status,
             seconds=fetched.elapsed,
+            window=job.window,
         )
         reports.append(report)
         if progress:
@@ -177,28 +188,3 @@ def run_ingest(
     while pending:
         store_oldest()
     return reports
-
-
-def backfill_jobs(
-    config: Config, since: date, until: date, window_days: int = 1, companies: Sequence[str] = ()
-) -> list[FetchJob]:
-    """Google News searches in date windows (``after:``/``before:``) to get past its ~100-item cap."""
-    if until < since:
-        raise ValueError(f"--until {until} is before --since {since}")
-    wanted = {c.casefold() for c in companies}
-    unknown = wanted - {c.name.casefold() for c in config.companies}
-    if unknown:
-        raise ValueError(f"unknown company: {', '.join(sorted(unknown))}")
-    specs = {s.company: s for s in config.feed_specs() if s.company}
-    jobs = []
-    for company in config.companies:
-        if (wanted and company.name.casefold() not in wanted) or company.name not in specs:
-            continue
-        start = since
-        while start <= until:
-            end = start + timedelta(days=window_days)
-            # before: is exclusive, so this window covers [start, end).
-            query = f"{company.query} after:{start.isoformat()} before:{end.isoformat()}"
-            jobs.append(FetchJob(specs[company.name], config.google_news_url(query), conditional=False))
-            start = end
-    return jobs

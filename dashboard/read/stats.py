@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select
 
+from dashboard.store import windows
 from dashboard.store.schema import article_feeds, articles, feeds
 
 
@@ -62,8 +63,10 @@ def collect_stats(engine: Engine, top_sources: int = 20) -> dict[str, Any]:
         per_source = conn.execute(
             select(articles.c.publisher, n).group_by(articles.c.publisher).order_by(n.desc(), articles.c.publisher)
         ).all()
+        history = windows.history_state(conn)
     return {
         "articles": total,
+        "history": history,
         "first_published": _iso(first),
         "last_published": _iso(last),
         "feeds": feeds_now,

@@ -47,7 +47,7 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 T = TypeVar("T")
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 metadata = MetaData()
 
 meta = Table(
@@ -192,6 +192,29 @@ story_keys = Table(
     Column("day", Date, primary_key=True),
     Column("story_id", Integer, primary_key=True),
     Index("ix_story_keys_story", "story_id"),
+)
+
+# Backfill windows already fetched and stored (a Google News search's [since, until) days): a backfill that
+# is interrupted resumes after them. Recorded in the transaction that stores the window's articles.
+backfill_windows = Table(
+    "backfill_windows",
+    metadata,
+    Column("feed", String(300), primary_key=True),
+    Column("since", Date, primary_key=True),
+    Column("until", Date, primary_key=True),
+    Column("done_at", UTCDateTime, nullable=False),
+    Column("new", Integer, nullable=False),
+)
+
+# Who is fetching what: a worker takes a feed's lease (by the URL it asks) before fetching it, so workers
+# sharing one database never fetch the same feed at once; a crashed worker's leases lapse at expires_at.
+feed_leases = Table(
+    "feed_leases",
+    metadata,
+    Column("url_hash", String(40), primary_key=True),
+    Column("url", Text, nullable=False),
+    Column("holder", String(200)),
+    Column("expires_at", UTCDateTime),
 )
 
 
@@ -340,6 +363,7 @@ MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     3: _add_stories,
     4: _cover_story_copies,
     5: _tell_languages_apart,
+    6: lambda conn: None,  # backfill_windows and feed_leases: new tables, made by create_all
 }
 
 

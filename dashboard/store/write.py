@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import Connection, Engine, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from dashboard.analyse import likeness
 from dashboard.collect.normalize import article_keys
 from dashboard.models import Article, ArticleAnalysis, FeedSpec, FetchResult, FetchStatus, ParsedFeed
-from dashboard.store import rollups, stories
+from dashboard.store import rollups, stories, windows
 from dashboard.store.schema import (
     article_companies,
     article_feeds,
@@ -227,13 +227,19 @@ def record_fetch(
     update_validators: bool = True,
     analyse: AnalyseMany | None = None,
     keys: Sequence[list[str]] | None = None,
+    window: tuple[date, date] | None = None,
 ) -> StoreOutcome:
     """Store one feed's new articles with their analysis, and its fetch state, in one transaction
-    (``keys``: the articles' ``hashed_keys`` when already computed)."""
+    (``keys``: the articles' ``hashed_keys`` when already computed; ``window``: the backfill window this
+    fetch covers, recorded as done with them when it succeeded and lies wholly before the fetch's day)."""
     for attempt in range(2):
         try:
             with engine.begin() as conn:
-                return _record(conn, spec, fetched, parsed, fetched_at, update_validators, analyse, keys)
+                outcome = _record(conn, spec, fetched, parsed, fetched_at, update_validators, analyse, keys)
+                failed = fetched.error or parsed is None or parsed.error
+                if window is not None and not failed and window[1] <= fetched_at.date():
+                    windows.record(conn, spec.name, window, fetched_at, outcome.new)
+                return outcome
         except IntegrityError:
             # Another writer stored the same article between our read and our write; retry sees it.
             if attempt:

@@ -6,11 +6,13 @@ import hmac
 import logging
 import os
 from dataclasses import replace
+from datetime import date
 from urllib.parse import urlencode
 
 import pandas as pd
 import streamlit as st
 
+from dashboard.pipeline.backfill import ingest_with_history
 from dashboard.pipeline.demo import DemoSpec, write_demo
 from dashboard.pipeline.ingest import FeedReport, jobs_for, run_ingest
 from dashboard.read.filters import bounded
@@ -38,26 +40,40 @@ def may_refresh(url: str, offered: str | None) -> bool:
     return url.startswith("sqlite")
 
 
-def _run_ingest(url: str) -> list[FeedReport]:
+def _run_ingest(url: str, with_history: bool = False) -> list[FeedReport]:
+    """Ingest the configured feeds with progress on the page; ``with_history``: into an empty database, then
+    backfill its history too, window by window."""
     config = data.config_for(data.config_path())
+    engine = data.engine_for(url)
+    analyzer = data.analyzer_for(data.config_path())
     with st.status("Fetching feeds…", expanded=True) as status:
         progress = st.progress(0.0)
 
         def report(feed: FeedReport, done: int, total: int) -> None:
-            progress.progress(done / total, text=f"{done}/{total}: {feed.name}")
+            progress.progress(done / total, text=f"{done}/{total}: {feed.label}")
 
-        reports = run_ingest(
-            data.engine_for(url),
-            jobs_for(config.feed_specs()),
-            config.fetch,
-            progress=report,
-            analyzer=data.analyzer_for(data.config_path()),
-        )
+        history_bar = st.empty()
+
+        def history(feed: FeedReport, done: int, total: int) -> None:
+            what = "failed" if feed.failed else f"{feed.new} new"
+            history_bar.progress(done / total, text=f"History {done}/{total}: {feed.label}: {what}")
+
+        if with_history:
+            reports, backfilled = ingest_with_history(
+                engine, config, date.today(), progress=report, history_progress=history, analyzer=analyzer
+            )
+        else:
+            jobs = jobs_for(config.feed_specs())
+            reports = run_ingest(engine, jobs, config.fetch, progress=report, analyzer=analyzer)
+            backfilled = []
         failed = sum(r.failed for r in reports)
-        status.update(
-            label=f"Fetched {len(reports)} feeds: {sum(r.new for r in reports)} new articles, {failed} failed",
-            state="complete",
-        )
+        label = f"Fetched {len(reports)} feeds: {sum(r.new for r in reports)} new articles, {failed} failed"
+        if backfilled:
+            label += (
+                f"; history: {sum(r.new for r in backfilled)} articles from {len(backfilled)} windows, "
+                f"{sum(r.failed for r in backfilled)} failed (they are fetched again next time)"
+            )
+        status.update(label=label, state="complete")
     st.cache_data.clear()
     return reports
 
@@ -83,7 +99,7 @@ def first_run(url: str) -> None:
     )
     left, right = st.columns(2)
     if left.button("Ingest now", type="primary", disabled=not may_refresh(url, st.session_state.get("admin_token"))):
-        reports = _run_ingest(url)
+        reports = _run_ingest(url, with_history=True)
         if reports and all(r.failed for r in reports):
             st.warning("No feed could be reached (offline?). Load the demo dataset instead.")
             st.dataframe(pd.DataFrame([{"feed": r.name, "error": r.error} for r in reports]), hide_index=True)
