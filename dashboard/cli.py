@@ -12,7 +12,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING
@@ -29,8 +29,9 @@ from dashboard.config import DEFAULT_CONFIG, Config, ConfigError, check_http_url
 from dashboard.models import FeedSpec, Tone
 from dashboard.pipeline.backfill import ingest_with_history, pending, window_jobs
 from dashboard.pipeline.demo import DEMO_END, DemoSpec, write_demo
-from dashboard.pipeline.ingest import FeedReport, jobs_for, run_ingest
+from dashboard.pipeline.ingest import FeedReport, jobs_for
 from dashboard.pipeline.rescore import rescore
+from dashboard.pipeline.shared import LEASE, Sharing, run_shared, run_worker
 from dashboard.read.stats import collect_stats
 from dashboard.store.engine import open_engine
 from dashboard.store.schema import SchemaError
@@ -126,6 +127,30 @@ def build_parser() -> argparse.ArgumentParser:
         help="into an empty database, also fetch the configured history ([backfill] days) after the feeds; "
         "a history left unfinished resumes",
     )
+    worker = commands.add_parser(
+        "worker",
+        parents=[common],
+        help="keep ingesting the configured feeds on a schedule, sharing them with other workers",
+        description="Fetch every configured feed once per --every, for a small server or a container: any "
+        "number of workers (and ingest commands) share one database, each feed fetched by one of them at a "
+        "time; a crashed worker's feeds pass to the others once its leases expire. One log line per feed on "
+        "stdout. SIGTERM or Ctrl-C stops it cleanly between feeds.",
+    )
+    worker.add_argument(
+        "--every",
+        type=parse_duration,
+        default=1800.0,
+        metavar="INTERVAL",
+        help="fetch each feed this often (default 30m)",
+    )
+    worker.add_argument(
+        "--lease",
+        type=parse_duration,
+        default=LEASE.total_seconds(),
+        metavar="INTERVAL",
+        help="how long a feed taken by a worker that then dies stays untouched (default 15m)",
+    )
+    worker.add_argument("--json", action="store_true", help="log one JSON object per line")
     backfill = commands.add_parser(
         "backfill",
         parents=[common],
@@ -312,14 +337,24 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         while True:
             started = time.monotonic()
             history: list[FeedReport] = []
+            sharing = Sharing(rest=timedelta(seconds=args.every) if args.every else None)
             if args.history and not args.url:
                 reports, history = ingest_with_history(
-                    engine, config, date.today(), stop=stop, progress=_print_progress, analyzer=parallel
+                    engine,
+                    config,
+                    date.today(),
+                    stop=stop,
+                    progress=_print_progress,
+                    analyzer=parallel,
+                    sharing=sharing,
                 )
             else:
-                reports = run_ingest(
-                    engine, jobs_for(specs), policy, stop=stop, progress=_print_progress, analyzer=parallel
+                reports = run_shared(
+                    engine, jobs_for(specs), policy, sharing, stop=stop, progress=_print_progress, analyzer=parallel
                 )
+            left = len(specs) - len(reports)
+            if left and not stop.is_set():
+                print(f"{left} feeds were being fetched by another process: left to it", file=sys.stderr)
             console.print(render_reports(reports))
             if history:
                 console.print(render_reports(history, "Backfill"))
@@ -351,9 +386,36 @@ def cmd_backfill(args: argparse.Namespace) -> int:
         print(f"{len(every) - len(jobs)} of {len(every)} windows were fetched before: skipped", file=sys.stderr)
     analyzer = Analyzer.from_config(config)
     with ParallelAnalyzer(analyzer) as parallel, _StopOnSignal() as stop:
-        reports = run_ingest(engine, jobs, config.fetch, stop=stop, progress=_print_progress, analyzer=parallel)
+        reports = run_shared(engine, jobs, config.fetch, stop=stop, progress=_print_progress, analyzer=parallel)
     _console().print(render_reports(reports, "Backfill"))
     return EXIT_ALL_FAILED if reports and all(r.failed for r in reports) else EXIT_OK
+
+
+def _worker_log(as_json: bool) -> Callable[[str, dict[str, object]], None]:
+    """One line per event on stdout, flushed at once: text for people, or a JSON object per line."""
+
+    def log(event: str, fields: dict[str, object]) -> None:
+        stamp = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+        if as_json:
+            print(json.dumps({"time": stamp, "event": event, **fields}), flush=True)
+        else:
+            shown = " ".join(f"{k}={v}" for k, v in fields.items() if v is not None)
+            print(f"{stamp} {event} {shown}", flush=True)
+
+    return log
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    if not config.feed_specs():
+        print(f"{args.config}: no feeds configured", file=sys.stderr)
+        return EXIT_USAGE
+    engine = open_engine(args.db)
+    log = _worker_log(args.json)
+    every, lease = timedelta(seconds=args.every), timedelta(seconds=args.lease)
+    with ParallelAnalyzer(Analyzer.from_config(config)) as parallel, _StopOnSignal() as stop:
+        run_worker(engine, config, every, stop, log, lease=lease, analyzer=parallel)
+    return EXIT_OK
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
@@ -671,6 +733,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 COMMANDS = {
     "ingest": cmd_ingest,
+    "worker": cmd_worker,
     "backfill": cmd_backfill,
     "score": cmd_score,
     "explain": cmd_explain,

@@ -11,7 +11,7 @@ Routes (all GET):
   /slow/SECONDS/NAME          waits, then serves the file
   /gated/NAME                 waits until the server's ``gate`` event is set (it starts set), then serves the file
   /big/BYTES                  a body of BYTES bytes (a valid feed padded with a comment)
-  /many/N/TAG                 a valid RSS feed of N distinct items (long writes for crash tests)
+  /many/N/TAG[?delay=S]       a valid RSS feed of N distinct items (long writes for crash tests), after S seconds
   /gnews/rss/search?q=...     a stand-in for Google News search: items of tests/google_news_archive.json
                               whose date falls within the query's after:/before: window (the last two
                               days without one); the server's
@@ -126,6 +126,7 @@ class _Handler(BaseHTTPRequestHandler):
         if m := re.fullmatch(r"/big/(\d+)", path):
             return self._send(200, padded_feed(int(m[1])), "application/rss+xml")
         if m := re.fullmatch(r"/many/(\d+)/(\w+)", path):
+            self.server.stopping.wait(float(parse_qs(parts.query).get("delay", ["0"])[0]))
             return self._send(200, many_items_feed(int(m[1]), m[2]), "application/rss+xml")
         if path == "/dribble":
             return self._dribble()

@@ -12,7 +12,8 @@ from sqlalchemy import Engine, select
 from dashboard.analyse.analysis import Analyzer
 from dashboard.analyse.parallel import ParallelAnalyzer
 from dashboard.config import Config
-from dashboard.pipeline.ingest import FeedReport, FetchJob, Progress, jobs_for, run_ingest
+from dashboard.pipeline.ingest import FeedReport, FetchJob, Progress, jobs_for
+from dashboard.pipeline.shared import Sharing, run_shared
 from dashboard.store import windows
 from dashboard.store.schema import articles
 
@@ -76,6 +77,7 @@ def ingest_with_history(
     progress: Progress | None = None,
     history_progress: Progress | None = None,
     analyzer: Analyzer | ParallelAnalyzer | None = None,
+    sharing: Sharing | None = None,
 ) -> tuple[list[FeedReport], list[FeedReport]]:
     """Ingest the configured feeds, then, when the database was empty and a feed could be reached, backfill
     the configured history (what a new user's first run does); a history left unfinished (interrupted,
@@ -85,15 +87,16 @@ def ingest_with_history(
         state = windows.history_state(conn)
     empty = is_empty(engine)
     feeds = jobs_for(config.feed_specs())
-    reports = run_ingest(engine, feeds, config.fetch, stop=stop, progress=progress, analyzer=analyzer)
+    sharing = sharing or Sharing()
+    reports = run_shared(engine, feeds, config.fetch, sharing, stop=stop, progress=progress, analyzer=analyzer)
     reached = any(not r.failed for r in reports)
     wanted = state == "pending" or (state is None and empty and reached)
     if not wanted or (stop is not None and stop.is_set()):
         return reports, []
     windows.set_history_state(engine, "pending")
     jobs = pending(engine, history_jobs(config, today))
-    history = run_ingest(
-        engine, jobs, config.fetch, stop=stop, progress=history_progress or progress, analyzer=analyzer
+    history = run_shared(
+        engine, jobs, config.fetch, sharing, stop=stop, progress=history_progress or progress, analyzer=analyzer
     )
     if len(history) == len(jobs) and not any(r.failed for r in history):
         windows.set_history_state(engine, "done")

@@ -215,6 +215,7 @@ feed_leases = Table(
     Column("url", Text, nullable=False),
     Column("holder", String(200)),
     Column("expires_at", UTCDateTime),
+    Column("stored_at", UTCDateTime),  # when it was last given back, stored
 )
 
 

@@ -14,7 +14,8 @@ import streamlit as st
 
 from dashboard.pipeline.backfill import ingest_with_history
 from dashboard.pipeline.demo import DemoSpec, write_demo
-from dashboard.pipeline.ingest import FeedReport, jobs_for, run_ingest
+from dashboard.pipeline.ingest import FeedReport, jobs_for
+from dashboard.pipeline.shared import run_shared
 from dashboard.read.filters import bounded
 from dashboard.ui import pages
 from dashboard.ui import resources as data
@@ -64,7 +65,7 @@ def _run_ingest(url: str, with_history: bool = False) -> list[FeedReport]:
             )
         else:
             jobs = jobs_for(config.feed_specs())
-            reports = run_ingest(engine, jobs, config.fetch, progress=report, analyzer=analyzer)
+            reports = run_shared(engine, jobs, config.fetch, progress=report, analyzer=analyzer)
             backfilled = []
         failed = sum(r.failed for r in reports)
         label = f"Fetched {len(reports)} feeds: {sum(r.new for r in reports)} new articles, {failed} failed"
