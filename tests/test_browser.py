@@ -140,9 +140,9 @@ def test_the_worked_example_marks_the_event_and_answers_with_numbers(browser: Br
     page.context.close()
     page = new_page(browser, f"{server}/?company=Meta&topic=burnout&view=spikes&from=2026-09-01&terms=1")
     wait_until_idle(page)
-    heading = page.get_by_text("What it was about: burnout · Meta, 2026-10-19 to 2026-10-28")
+    heading = page.get_by_text("What it was about: burnout · Meta, 2026-10-18 to 2026-10-28")
     heading.scroll_into_view_if_needed()
-    expect(page.get_by_role("button", name="exhaustion")).to_be_visible()
+    expect(page.get_by_role("button", name="exhaustion", exact=True)).to_be_visible()
     page.screenshot(path=str(ARTIFACTS / "browser-example-episode-terms.png"))
     page.context.close()
 

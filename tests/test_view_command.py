@@ -149,14 +149,14 @@ def test_the_impact_view_answers_in_a_sentence_with_its_numbers(demo_url: str, b
         f"{rate['change_high']:+.1f}"
     )
     assert rate["change_low"] > 0  # the planted burnout episode is a rise the data can carry
-    # This small demo has 3 burnout stories about Meta in the 40 days before: too few for a mean tone.
+    # This small demo has 4 burnout stories about Meta in the 40 days before: too few for a mean tone.
     assert printed["finding"].endswith(
-        "Tone toward Meta in them: too thin to say, with only 3 stories in the window before the event "
+        "Tone toward Meta in them: too thin to say, with only 4 stories in the window before the event "
         "(at least 20 needed)."
     )
-    # Thirty days each side hold 19 Meta stories before the event: too thin for a rate as well.
-    thin = command_view(demo_url, link.replace("window=40", "window=30"))["finding"]
-    assert thin.startswith("Burnout stories about Meta: too thin to say, with only 19 stories in the window before")
+    # Twenty days each side hold 16 Meta stories before the event: too thin for a rate as well.
+    thin = command_view(demo_url, link.replace("window=40", "window=20"))["finding"]
+    assert thin.startswith("Burnout stories about Meta: too thin to say, with only 16 stories in the window before")
     assert printed["finding"] in [t.value for t in page.text]
     shown = page.dataframe[0].value
     assert [round(v, 6) for v in shown["change"].dropna()] == [
@@ -167,10 +167,10 @@ def test_the_impact_view_answers_in_a_sentence_with_its_numbers(demo_url: str, b
 def test_an_episode_says_what_it_was_about_in_the_terms_that_rose(demo_url: str, browser_view) -> None:
     link = "company=Meta&topic=burnout&view=spikes&from=2026-09-01&to=2026-11-28&terms=1"
     printed, page = command_view(demo_url, link), browser_view(link)
-    assert printed["picked"] == "burnout · Meta, 2026-10-19 to 2026-10-28"
+    assert printed["picked"] == "burnout · Meta, 2026-10-18 to 2026-10-28"
     terms = [row["term"] for row in printed["tables"]["rising"]]
-    # The planted headlines: "... describe burnout and exhaustion after N days of crunch", "burned-out engineers"
-    assert {"crunch", "exhaustion", "burnout", "burned-out engineers"} <= set(terms)
+    # The planted headlines: "Meta AI staff describe burnout and exhaustion after N days of crunch", reworded
+    assert {"crunch", "exhaustion", "burnout", "describe burnout", "burnout exhaustion"} <= set(terms)
     assert sorted(b.label for b in page.button if b.label in terms) == sorted(terms[:10])  # five a row
     assert list(page.dataframe[-1].value["term"]) == terms
 
@@ -214,8 +214,13 @@ def test_the_episodes_command_prints_the_spikes_table(demo_url: str) -> None:
     assert printed["link"] == "company=Meta&topic=burnout&from=2026-09-01&to=2026-11-28&view=spikes"
     assert printed["episodes"] == command_view(demo_url, printed["link"])["tables"]["episodes"]
     [burnout] = printed["episodes"]
-    # Every planted story runs in two of the four demo outlets.
-    assert (burnout["series"], burnout["articles"], burnout["outlets"]) == ("burnout · Meta", 2 * burnout["stories"], 4)
+    # Every planted story runs in two of the eight demo outlets (a background one in one to four).
+    assert (burnout["series"], burnout["stories"], burnout["articles"], burnout["outlets"]) == (
+        "burnout · Meta",
+        65,
+        128,
+        8,
+    )
     table = subprocess.run(
         [sys.executable, "-m", "dashboard", "episodes", *args, "--db", demo_url],
         cwd=ROOT,

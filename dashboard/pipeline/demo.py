@@ -3,7 +3,9 @@
 Everything it writes is marked: feeds are named "Demo: ...", publishers "(demo)", links point at the
 reserved ``.invalid`` domain. Planted events let a viewer check the charts find what is there: a burnout
 spike at Meta, a layoffs wave at Microsoft, and a safety controversy at OpenAI. As real news is, each story
-runs in one to three of the demo outlets, so counting stories and counting articles differ.
+runs in one to four of the demo outlets, each in words of its own (dashboard.pipeline.demo_text), so
+counting stories and counting articles differ; volumes follow the working week, and companies differ in
+how much news they make.
 """
 
 from __future__ import annotations
@@ -11,22 +13,18 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import Engine
 
 from dashboard.analyse.analysis import Analyzer
 from dashboard.analyse.parallel import ParallelAnalyzer
 from dashboard.models import DEMO_FEED_PREFIX, Article, FeedSpec, FetchResult, FetchStatus, ParsedFeed
+from dashboard.pipeline.demo_text import BACKGROUND, PUBLISHERS, Kind, copy_texts, story_values
+from dashboard.pipeline.demo_text import EVENTS as PLANTED
 from dashboard.store.write import record_fetch
 
-PUBLISHERS = [
-    "Demo Wire (demo)",
-    "Synthetic Tech Daily (demo)",
-    "Example Business Review (demo)",
-    "Sample AI Weekly (demo)",
-]
-WEIGHTS = {
+WEIGHTS = {  # how much news each company makes, relative to the others
     "OpenAI": 5,
     "Google": 4,
     "Meta": 4,
@@ -38,39 +36,7 @@ WEIGHTS = {
     "xAI": 2,
     "Mistral": 1,
 }
-PRODUCTS = {
-    "Meta": "Llama",
-    "OpenAI": "ChatGPT",
-    "Google": "Gemini",
-    "Microsoft": "Copilot",
-    "Anthropic": "Claude",
-    "Nvidia": "Blackwell",
-    "Amazon": "Alexa",
-    "Apple": "Siri",
-    "xAI": "Grok",
-    "Mistral": "Le Chat",
-}
-# (topic, headline template, summary template); {c} company, {p} product, {o} another company, {n} a number
-TEMPLATES = [
-    (None, "{c} unveils a new version of {p}", "The update adds features for business customers."),
-    (None, "{c} announces {p} update at developer conference", "Executives outlined the roadmap for next year."),
-    (None, "{c} expands {p} to more countries", "The rollout continues through the quarter."),
-    (None, "{c} shares soar after strong quarterly results", "Revenue beat estimates as demand for AI products grew."),
-    (None, "{c} stock falls as investors question AI spending", "Analysts warned about rising costs."),
-    (None, "Analysts upgrade {c} to buy on AI momentum", "The firm raised its price target."),
-    (None, "{c} partners with {o} on AI research", "The partnership covers joint work on new models."),
-    ("compute", "{c} orders {n},000 GPUs for a new data center", "The supercomputer will train the next {p} models."),
-    ("compute", "{c} signs chip supply deal amid compute crunch", "Demand for AI chips keeps outrunning supply."),
-    ("talent", "{c} poaches top researchers from {o}", "The hires follow a bidding war for AI talent."),
-    ("talent", "{c} AI chief departs for a rival lab", "The departure is the latest in a string of exits."),
-    ("regulation", "{c} faces antitrust probe over AI deals", "Regulators are examining the company's investments."),
-    ("regulation", "{c} sued by authors over copyright", "The lawsuit seeks damages for training on books."),
-    ("safety", "{c} red team finds new jailbreak in {p}", "The company says it has patched the flaw."),
-    ("open_source", "{c} releases open-weight model under Apache 2.0", "Developers can download the model weights."),
-    ("funding", "{c} raises ${n} billion at record valuation", "Investors are betting on enterprise demand."),
-    ("burnout", "Engineers at {c} describe burnout after 80-hour weeks", "Staff say the pace is unsustainable."),
-    ("layoffs", "{c} lays off {n}00 workers in restructuring", "The job cuts hit several product teams."),
-]
+WEEKDAYS = (1.15, 1.2, 1.15, 1.1, 1.0, 0.45, 0.4)  # Monday to Sunday: news follows the working week
 # A fixed end, so the planted events fall on the days data/events.toml marks (a demo is the same every day).
 DEMO_END = datetime(2026, 11, 28, 12, tzinfo=UTC)
 EVENTS = [  # (company, topic or "controversy", first day back from the end, last day back, extra per day)
@@ -78,27 +44,10 @@ EVENTS = [  # (company, topic or "controversy", first day back from the end, las
     ("Microsoft", "layoffs", 75, 65, 5),
     ("OpenAI", "controversy", 20, 16, 6),
 ]
-# Each planted story carries its own figure ({k}), so the event is many distinct stories, not one retold.
-EVENT_HEADLINES = {
-    "burnout": [
-        "{c} AI staff describe burnout and exhaustion after {k} days of crunch",
-        "{k} burned-out engineers leave {c} as 80-hour weeks become the norm",
-        "Inside {c}'s AI push: {k} staff report burnout in survey",
-    ],
-    "layoffs": [
-        "{c} lays off {k}0 more as it restructures around AI",
-        "{c} job cuts widen: {k} sales and engineering roles go",
-        "{c} confirms another round of layoffs hitting {k} staff",
-    ],
-    "controversy": [
-        "{c} faces backlash after {k} {p} safety failures",
-        "{c} criticized as {k} researchers sign letter over safety concerns",
-        "{c} pulls {p} feature after {k} safety incidents",
-    ],
-}
-COPIES = ([1, 2, 3], [5, 3, 2])  # how many outlets run a background story, and how often (1.7 on average)
+COPIES = ([1, 2, 3, 4], [5, 3, 2, 1])  # how many outlets run a background story, and how often (1.9 on average)
 EVENT_COPIES = 2  # every planted story runs in two outlets
 Progress = Callable[[int, int], None]
+MINUTE = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -113,7 +62,8 @@ class DemoSpec:
 
 def generate(spec: DemoSpec, companies: list[str]) -> Iterator[tuple[str, Article]]:
     """(demo feed name, article) pairs, deterministic for a seed, produced one at a time: ``spec.articles``
-    background articles (stories, each run by one to three outlets), then the planted events' stories."""
+    background articles (stories, each run by one to four outlets in words of their own, more on working
+    days), then the planted events' stories."""
     rng = random.Random(spec.seed)
     end = spec.end
     names = [c for c in companies if c in WEIGHTS] or companies
@@ -121,10 +71,13 @@ def generate(spec: DemoSpec, companies: list[str]) -> Iterator[tuple[str, Articl
     feed_names = [f"{DEMO_FEED_PREFIX}{p.removesuffix(' (demo)')}" for p in PUBLISHERS]
     index = 0
 
-    def story(title: str, summary: str, when: datetime, copies: int) -> Iterator[tuple[str, Article]]:
+    def story(kind: Kind, company: str, when: datetime, copies: int) -> Iterator[tuple[str, Article]]:
         """One story as run by ``copies`` outlets: the first at ``when``, the others within six hours."""
         nonlocal index
-        for rank, outlet in enumerate(rng.sample(range(len(PUBLISHERS)), copies)):
+        values = story_values(rng, company, [c for c in names if c != company])
+        texts = copy_texts(rng, kind, values, copies)
+        outlets = rng.sample(range(len(PUBLISHERS)), copies)
+        for rank, (outlet, (title, summary)) in enumerate(zip(outlets, texts, strict=True)):
             slug = f"{index:07d}"
             index += 1
             yield (
@@ -133,7 +86,6 @@ def generate(spec: DemoSpec, companies: list[str]) -> Iterator[tuple[str, Articl
                     title=title,
                     link=f"https://news.demo.invalid/{slug}",
                     publisher=PUBLISHERS[outlet],
-                    # Templated headlines repeat; a host per article keeps each one its own for de-duplication.
                     publisher_domain=f"a{slug}.news.demo.invalid",
                     summary=summary,
                     published_at=when + timedelta(minutes=rng.randint(0, 360)) if rank else when,
@@ -142,28 +94,30 @@ def generate(spec: DemoSpec, companies: list[str]) -> Iterator[tuple[str, Articl
                 ),
             )
 
-    def fill(template: str, company: str, figure: int = 0) -> str:
-        other = rng.choice([c for c in names if c != company] or [company])
-        return template.format(c=company, p=PRODUCTS.get(company, "its model"), o=other, n=rng.randint(2, 9), k=figure)
-
+    start = end - timedelta(days=spec.days)
+    spans = []  # each calendar day's part of [start, end], and how busy it is
+    day = start.date()
+    while (midnight := datetime.combine(day, time(0), UTC)) < end:
+        lo, hi = max(midnight, start), min(midnight + timedelta(days=1), end)
+        spans.append((lo, hi, WEEKDAYS[day.weekday()] * ((hi - lo) / timedelta(days=1))))
+        day += timedelta(days=1)
+    total, running = sum(w for _, _, w in spans), 0.0
     # Day by day, oldest first (as feeds deliver news), so each stored batch spans days, not the whole range.
-    for day in range(spec.days):
-        due = round((day + 1) * spec.articles / spec.days)
+    for lo, hi, busy in spans:
+        running += busy
+        due = round(running / total * spec.articles)
         while index < due:
             company = rng.choices(names, weights)[0]
-            _, headline, summary = rng.choice(TEMPLATES)
-            when = end - timedelta(days=spec.days - day, minutes=-rng.randint(0, 24 * 60 - 1))
+            when = lo + timedelta(minutes=rng.randint(0, int((hi - lo) / MINUTE) - 1))
             copies = min(rng.choices(*COPIES)[0], due - index)
-            yield from story(fill(headline, company), fill(summary, company), when, copies)
-    for company, kind, first, last, per_day in EVENTS:
+            yield from story(rng.choice(BACKGROUND), company, when, copies)
+    for company, event, first, last, per_day in EVENTS:
         if company not in names or first >= spec.days:
             continue
-        figures = iter(rng.sample(range(11, 1000), (first - last + 1) * per_day))
         for days_back in range(last, first + 1):
             for _ in range(per_day):
                 when = end - timedelta(days=days_back, minutes=rng.randint(0, 24 * 60 - 1))
-                title = fill(rng.choice(EVENT_HEADLINES[kind]), company, next(figures))
-                yield from story(title, "", when, EVENT_COPIES)
+                yield from story(PLANTED[event], company, when, EVENT_COPIES)
 
 
 def _batches(pairs: Iterable[tuple[str, Article]], size: int) -> Iterator[tuple[str, list[Article]]]:
