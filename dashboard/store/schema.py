@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import TypeVar
 
@@ -381,6 +381,20 @@ def markers(conn: Connection, count: int) -> str:
 IN_CHUNK = 500  # values per IN list: compiling hundreds of bound parameters costs more than the lookup
 
 
+def any_of(
+    conn: Connection, column: str, values: Sequence[object], sql_type: str
+) -> Iterator[tuple[str, tuple[object, ...]]]:
+    """Driver-level ``column IN (...)`` conditions over many values, with their parameters: on PostgreSQL one
+    ``column = ANY(array)`` for all of them (one round trip), on SQLite an IN list per IN_CHUNK values."""
+    if not values:
+        return
+    if conn.dialect.name == "postgresql":
+        yield f"{column} = ANY({marker(conn)}::{sql_type}[])", (list(values),)
+        return
+    for chunk in chunks(values):
+        yield f"{column} IN ({markers(conn, len(chunk))})", tuple(chunk)
+
+
 def chunks(items: Sequence[T], size: int = IN_CHUNK) -> Iterable[Sequence[T]]:
     """Consecutive slices of at most ``size`` items (one IN list each)."""
     for start in range(0, len(items), size):
@@ -388,9 +402,10 @@ def chunks(items: Sequence[T], size: int = IN_CHUNK) -> Iterable[Sequence[T]]:
 
 
 def insert_many(conn: Connection, table: Table, rows: Sequence[dict[str, object]], suffix: str = "") -> None:
-    """Insert many rows with one driver-level executemany, converting values with each column's own type
-    (the same rows as ``conn.execute(insert(table), rows)``, whose per-row bookkeeping costs more than
-    SQLite's insert itself on large batches). ``suffix`` follows the VALUES clause (ON CONFLICT ...)."""
+    """Insert many rows with one driver-level executemany (SQLite) or one statement of column arrays
+    (PostgreSQL), converting values with each column's own type (the same rows as
+    ``conn.execute(insert(table), rows)``, whose per-row bookkeeping costs more than the insert itself on
+    large batches). ``suffix`` follows the rows (ON CONFLICT ...)."""
     if not rows:
         return
     names = list(rows[0])
@@ -406,6 +421,13 @@ def insert_many(conn: Connection, table: Table, rows: Sequence[dict[str, object]
             if value not in done:
                 done[value] = process(value)
             row[index] = done[value]
+    if conn.dialect.name == "postgresql":
+        # One statement, one round trip: the rows as one array per column, unnested (psycopg's executemany
+        # sends a statement per row, which costs more than PostgreSQL's insert itself).
+        arrays = ", ".join(f"{marker(conn)}::{table.c[n].type.compile(conn.dialect)}[]" for n in names)
+        sql = f"INSERT INTO {table.name} ({', '.join(names)}) SELECT * FROM unnest({arrays}) {suffix}"
+        conn.exec_driver_sql(sql.rstrip(), tuple(list(column) for column in zip(*values, strict=True)))
+        return
     conn.exec_driver_sql(sql.rstrip(), [tuple(row) for row in values])
 
 

@@ -20,6 +20,7 @@ from dashboard.analyse import likeness
 from dashboard.models import label_for
 from dashboard.store.rollups import day_of, upsert_add
 from dashboard.store.schema import (
+    any_of,
     article_companies,
     article_tokens,
     articles,
@@ -27,7 +28,6 @@ from dashboard.store.schema import (
     insert_many,
     lock_for_schema_work,
     marker,
-    markers,
     meta,
     rollup_story_company,
     rollup_story_day,
@@ -145,19 +145,15 @@ def _lookup(
     by_token: dict[int, set[int]] = defaultdict(set)
     by_band: Bands = defaultdict(lambda: defaultdict(set))
     # Driver-level, as in dashboard.store.write: compiling long IN lists costs more than the lookups.
-    for chunk in chunks(sorted(tokens)):
-        sql = f"SELECT key, story_id FROM story_keys WHERE key IN ({markers(conn, len(chunk))})"
-        for key, story in conn.exec_driver_sql(sql, tuple(chunk)):
+    for where, params in any_of(conn, "key", sorted(tokens), "BIGINT"):
+        for key, story in conn.exec_driver_sql(f"SELECT key, story_id FROM story_keys WHERE {where}", params):
             by_token[key].add(story)
     day_type = story_keys.c.day.type._cached_bind_processor(conn.dialect)  # type: ignore[attr-defined]
     low, high = (day_type(lo), day_type(hi)) if day_type else (lo, hi)
-    for chunk in chunks(sorted(bands)):
-        m = marker(conn)
-        sql = (
-            f"SELECT key, day, story_id FROM story_keys WHERE key IN ({markers(conn, len(chunk))}) "
-            f"AND day >= {m} AND day <= {m}"
-        )
-        for key, day, story in conn.exec_driver_sql(sql, (*chunk, low, high)):
+    m = marker(conn)
+    for where, params in any_of(conn, "key", sorted(bands), "BIGINT"):
+        sql = f"SELECT key, day, story_id FROM story_keys WHERE {where} AND day >= {m} AND day <= {m}"
+        for key, day, story in conn.exec_driver_sql(sql, (*params, low, high)):
             by_band[key][day if isinstance(day, date) else date.fromisoformat(day)].add(story)
     return by_token, by_band
 

@@ -15,6 +15,7 @@ from dashboard.collect.normalize import article_keys
 from dashboard.models import Article, ArticleAnalysis, FeedSpec, FetchResult, FetchStatus, ParsedFeed
 from dashboard.store import rollups, stories, windows
 from dashboard.store.schema import (
+    any_of,
     article_companies,
     article_feeds,
     article_topics,
@@ -22,7 +23,6 @@ from dashboard.store.schema import (
     chunks,
     feeds,
     insert_many,
-    markers,
 )
 from dashboard.store.schema import article_keys as article_keys_table
 
@@ -129,10 +129,9 @@ def _write_articles(
     keyed = list(zip(items, keys if keys is not None else hashed_keys(items, feed_name), strict=True))
     all_keys = sorted({k for _, article_hashes in keyed for k in article_hashes})
     owner: dict[str, int] = {}
-    for chunk in chunks(all_keys):
-        # Driver-level: compiling an IN list of 500 bound parameters costs more than the lookup itself.
-        where = f"WHERE key_hash IN ({markers(conn, len(chunk))})"
-        rows = conn.exec_driver_sql(f"SELECT key_hash, article_id FROM {article_keys_table.name} {where}", tuple(chunk))
+    # Driver-level: compiling an IN list of 500 bound parameters costs more than the lookup itself.
+    for where, params in any_of(conn, "key_hash", all_keys, "TEXT"):
+        rows = conn.exec_driver_sql(f"SELECT key_hash, article_id FROM {article_keys_table.name} WHERE {where}", params)
         owner.update(dict(rows.all()))
     # Resolve each entry to an existing article or to a new one (an earlier entry of this batch may be it).
     ref_of: dict[str, tuple[str, int]] = {k: ("db", article_id) for k, article_id in owner.items()}
