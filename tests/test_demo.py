@@ -37,7 +37,7 @@ def test_the_same_seed_gives_the_same_corpus_and_everything_is_labelled_demo() -
 def test_most_headlines_are_distinct() -> None:
     titles = [a.title for a in corpus()]
     assert len(set(titles)) / len(titles) >= 0.80
-    assert (len(titles), len(set(titles))) == (6302, 6165)
+    assert (len(titles), len(set(titles))) == (6302, 6200)
 
 
 @pytest.mark.parametrize("kind", [*BACKGROUND, *EVENTS.values()], ids=lambda k: k.headlines[0][:40])
@@ -48,13 +48,14 @@ def test_every_wording_of_a_story_is_the_same_news_and_different_stories_are_not
         wordings = [fill(h, values) for h in kind.headlines] + [fill(kind.headlines[0], values) + ATTRIBUTIONS[0]]
         for a, b in itertools.combinations(wordings, 2):
             assert likeness.same_news(likeness.headline_words(a), likeness.headline_words(b)), (a, b)
-    # Two stories of one kind about one company are told apart by their own slots and figures (nearly always:
-    # a pair that draws the same telling values is one piece of news, as it would be in real feeds).
+    # Two stories of one kind about one company are told apart by their own slots and figures, all but about
+    # one pair in twenty (a pair that draws nearly the same telling values reads as one piece of news, as it
+    # would in real feeds).
     pairs = [
         [fill(kind.headlines[0], story_values(rng, "Meta", ["OpenAI", "Google"])) for _ in "ab"] for _ in range(200)
     ]
     alike = sum(likeness.same_news(likeness.headline_words(a), likeness.headline_words(b)) for a, b in pairs)
-    assert alike <= 10
+    assert alike <= 15
 
 
 def test_stories_are_syndicated_and_counting_stories_differs_from_counting_articles(tmp_path) -> None:
@@ -67,7 +68,7 @@ def test_stories_are_syndicated_and_counting_stories_differs_from_counting_artic
             n for (n,) in conn.execute(text("SELECT COUNT(DISTINCT publisher) FROM articles GROUP BY story_id"))
         )
     engine.dispose()
-    assert (articles, stories) == (1802, 978)
+    assert (articles, stories) == (1802, 986)
     # One to four outlets a story (a few more where two stories read alike); most run in several.
     assert set(per_story) >= {1, 2, 3, 4} and max(per_story) <= 8 and per_story[1] < stories / 2
 
@@ -81,8 +82,8 @@ def test_volumes_follow_the_working_week_and_companies_differ_in_size() -> None:
     assert named["OpenAI"] > 3 * named["Mistral"] > 0
 
 
-def test_the_tone_of_a_kind_of_story_varies_from_story_to_story() -> None:
+def test_the_tone_toward_a_company_of_a_kind_of_story_varies_from_story_to_story() -> None:
     analyzer = Analyzer.from_config(load_config(DEFAULT_CONFIG))
-    burnout = [a for a in corpus(SMALL) if "burnout" in a.title and a.title.startswith("Engineers at")]
-    tones = [analyzer.analyse(a.title, a.summary).tone.compound for a in burnout]
-    assert len(burnout) >= 10 and len(set(tones)) >= 5 and max(tones) - min(tones) > 0.2
+    burnout = [a for a in corpus(SMALL) if "weeks on" in a.title and "Meta" in a.title.split(" engineers")[0]]
+    tones = [analyzer.analyse(a.title, a.summary).companies["Meta"].tone.compound for a in burnout]
+    assert len(burnout) >= 10 and len(set(tones)) >= 5 and max(tones) - min(tones) > 0.3

@@ -47,6 +47,17 @@ SLOTS: dict[str, list[str]] = {
     "coders actors".split(),
     "feature": "voice memory vision search agents coding translation scheduling shopping".split(),
     "quarter": "Q1 Q2 Q3 Q4 first-quarter second-quarter third-quarter fourth-quarter".split(),
+    # How a burnout story puts it: the tone toward the company differs from story to story.
+    "strain": [
+        "burnout",
+        "severe burnout",
+        "burnout and anxiety",
+        "burnout and low morale",
+        "burnout despite generous pay",
+        "burnout but strong team spirit",
+        "some burnout",
+        "burnout and a toxic culture",
+    ],
 }
 ATTRIBUTIONS = (", reports say", ", report says")  # what a copy adds when it reuses a wording: no news in it
 NUMBERS: dict[str, tuple[int, int]] = {"n": (2, 49), "m": (1, 90), "pct": (2, 29), "h": (60, 100), "k": (11, 999)}
@@ -197,13 +208,14 @@ The round was led by sovereign funds.""",
     ),
     _kind(
         "burnout",
-        """Engineers at {c} describe burnout after {h}-hour weeks on {p}
-{c} engineers report burnout after {h}-hour weeks on {p}
-{c} engineers describe burnout from {h}-hour weeks on {p}""",
+        """Engineers at {c} describe {strain} after {h}-hour weeks on {p}
+{c} engineers report {strain} after {h}-hour weeks on {p}
+{c} engineers describe {strain} from {h}-hour weeks on {p}""",
         """Staff say the pace is unsustainable.
 Managers say the workload will ease after the launch.
 Some say the crunch is exhausting but exciting.
-The company says it offers generous leave.""",
+{c} says it offers generous leave and support.
+Staff say {c} leadership ignores the problem.""",
     ),
     _kind(
         "layoffs",
