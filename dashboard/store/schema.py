@@ -402,10 +402,10 @@ def chunks(items: Sequence[T], size: int = IN_CHUNK) -> Iterable[Sequence[T]]:
 
 
 def insert_many(conn: Connection, table: Table, rows: Sequence[dict[str, object]], suffix: str = "") -> None:
-    """Insert many rows with one driver-level executemany (SQLite) or one statement of column arrays
-    (PostgreSQL), converting values with each column's own type (the same rows as
-    ``conn.execute(insert(table), rows)``, whose per-row bookkeeping costs more than the insert itself on
-    large batches). ``suffix`` follows the rows (ON CONFLICT ...)."""
+    """Insert many rows with one driver-level executemany (SQLite), or on PostgreSQL one COPY (plain rows)
+    or one statement of column arrays (with a ``suffix``), converting values with each column's own type
+    (the same rows as ``conn.execute(insert(table), rows)``, whose per-row bookkeeping costs more than the
+    insert itself on large batches). ``suffix`` follows the rows (ON CONFLICT ...)."""
     if not rows:
         return
     names = list(rows[0])
@@ -421,6 +421,13 @@ def insert_many(conn: Connection, table: Table, rows: Sequence[dict[str, object]
             if value not in done:
                 done[value] = process(value)
             row[index] = done[value]
+    if conn.dialect.name == "postgresql" and not suffix:
+        # Plain rows: COPY, PostgreSQL's bulk path (psycopg writes the rows in C).
+        cursor = conn.connection.cursor()
+        with cursor.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy:  # type: ignore[attr-defined]
+            for row in values:
+                copy.write_row(row)
+        return
     if conn.dialect.name == "postgresql":
         # One statement, one round trip: the rows as one array per column, unnested (psycopg's executemany
         # sends a statement per row, which costs more than PostgreSQL's insert itself).
