@@ -288,9 +288,11 @@ def fetch_all(
     stop: threading.Event | None = None,
     idle: Callable[[], None] | None = None,
     tick: float = 0.2,
+    resting: dict[str, FetchResult] | None = None,
 ) -> Iterator[tuple[FetchRequest, FetchResult]]:
     """Fetch many feeds concurrently, one request at a time per host, yielding each as it finishes. A host
-    that still throttles after the retries gets no more requests this run (each is reported failed).
+    that still throttles after the retries gets no more requests this run (each is reported failed);
+    ``resting`` (host -> its last throttled answer) carries that across calls that make up one run.
 
     ``idle`` is called every ``tick`` seconds while no fetch finishes, so the caller can store what it has
     while a slow host holds on. Once ``stop`` is set, fetches under way are abandoned within a fraction of a
@@ -304,6 +306,7 @@ def fetch_all(
         hosts.put(queue)
     done: Queue[tuple[FetchRequest, FetchResult] | None] = Queue()
     client = make_client(policy)
+    resting = {} if resting is None else resting
 
     def run_hosts() -> None:
         while True:
@@ -312,18 +315,17 @@ def fetch_all(
             except Empty:
                 return
             try:
-                throttled: FetchResult | None = None
                 for request in queue:
                     if stop is not None and stop.is_set():
                         break
-                    if throttled is not None:  # asking again at once would be impolite: next run
-                        host = urlsplit(request.url).hostname
+                    host = (urlsplit(request.url).hostname or "").lower()
+                    if (throttled := resting.get(host)) is not None:  # asking again now would be impolite
                         reason = f"not fetched: {host} throttled an earlier request of this run ({throttled.error})"
                         done.put((request, _failure(request, reason, 0, time.monotonic(), throttled.http_status)))
                         continue
                     result = fetch(client, request, policy, stop=stop)
                     if result.status == FetchStatus.ERROR and result.http_status in THROTTLED:
-                        throttled = result
+                        resting[host] = result
                     done.put((request, result))
             finally:
                 done.put(None)

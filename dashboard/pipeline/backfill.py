@@ -62,12 +62,6 @@ def is_empty(engine: Engine) -> bool:
         return conn.execute(select(articles.c.id).limit(1)).first() is None
 
 
-def history_pending(engine: Engine) -> bool:
-    """Whether a first run's history was started and not finished (the next run with history resumes it)."""
-    with engine.connect() as conn:
-        return windows.history_state(conn) == "pending"
-
-
 def ingest_with_history(
     engine: Engine,
     config: Config,

@@ -102,10 +102,11 @@ def run_ingest(
     stop: threading.Event | None = None,
     progress: Progress | None = None,
     analyzer: Analyzer | ParallelAnalyzer | None = None,
+    resting: dict[str, FetchResult] | None = None,
 ) -> list[FeedReport]:
     """Fetch, parse, analyse and store every job; one bad feed never stops the others, and a slow one never
     holds back the storing of feeds fetched after it. Once ``stop`` is set, fetches under way are abandoned
-    and what was fetched already is stored."""
+    and what was fetched already is stored. ``resting``: hosts throttled earlier in the run (fetch_all)."""
     states = feed_states(engine, {job.spec.name for job in jobs if job.conditional})
     requests = []
     for index, job in enumerate(jobs):
@@ -171,7 +172,7 @@ def run_ingest(
     # is stored, in its own transaction, in the order it was fetched. While no fetch finishes (a slow host),
     # whatever is ready is stored meanwhile (fetch_all's idle call).
     ahead = 2 * parallel.workers if parallel else 0
-    for request, fetched in fetch_all(requests, policy, stop, idle=store_ready):
+    for request, fetched in fetch_all(requests, policy, stop, idle=store_ready, resting=resting):
         job = jobs[request.key]  # type: ignore[index]
         fetched_at = datetime.now(UTC)
         parse_args = (fetched.body, job.spec, fetched_at, fetched.content_type, fetched.final_url)

@@ -8,23 +8,18 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from urllib.parse import urlsplit
 
 from sqlalchemy import Engine
 
 from dashboard.analyse.analysis import Analyzer
 from dashboard.analyse.parallel import ParallelAnalyzer
-from dashboard.collect.fetch import THROTTLED, FetchPolicy
+from dashboard.collect.fetch import FetchPolicy
 from dashboard.config import Config
-from dashboard.models import FetchStatus
+from dashboard.models import FetchResult
 from dashboard.pipeline.ingest import FeedReport, FetchJob, Progress, jobs_for, run_ingest
 from dashboard.store import leases
 
 LEASE = timedelta(minutes=15)  # longer than a batch of feeds takes, even a host's at one request at a time
-
-
-def _host(url: str) -> str:
-    return (urlsplit(url).hostname or "").lower()
 
 
 def _now() -> datetime:
@@ -60,7 +55,7 @@ def run_shared(
     by_url = {job.url: job for job in jobs}
     left = list(by_url)
     reports: list[FeedReport] = []
-
+    resting: dict[str, FetchResult] = {}
     started = now()
 
     def stored(report: FeedReport, _done: int, _total: int) -> None:
@@ -80,14 +75,9 @@ def run_shared(
                 break
             chosen = set(taken)
             left = [url for url in left if url not in chosen]
-            done = run_ingest(engine, [by_url[u] for u in taken], policy, stop=stop, progress=stored, analyzer=analyzer)
-            # A host that still throttled rests for the rest of the run, the next batches' requests included.
-            resting = {_host(r.url): r.error for r in done if r.failed and r.http_status in THROTTLED}
-            for url in [url for url in left if _host(url) in resting]:
-                job = by_url[url]
-                reason = f"not fetched: {_host(url)} throttled an earlier request of this run ({resting[_host(url)]})"
-                stored(FeedReport(job.spec.name, url, FetchStatus.ERROR.value, error=reason, window=job.window), 0, 0)
-            left = [url for url in left if _host(url) not in resting]
+            batch_jobs = [by_url[u] for u in taken]
+            # A host that still throttles rests for the rest of the run, the next batches' requests included.
+            run_ingest(engine, batch_jobs, policy, stop=stop, progress=stored, analyzer=analyzer, resting=resting)
     finally:
         leases.give_back_all(engine, sharing.holder)  # fetches abandoned on a stop: due again at once
     return reports

@@ -55,11 +55,8 @@ def url_hash(url: str) -> str:
 
 
 def _ensure_rows(conn: Connection, urls: Sequence[str]) -> None:
-    known = set()
-    hashes = sorted({url_hash(u) for u in urls})
-    for chunk in chunks(hashes):
-        known.update(conn.execute(select(feed_leases.c.url_hash).where(feed_leases.c.url_hash.in_(chunk))).scalars())
-    rows = {url_hash(u): u for u in urls if url_hash(u) not in known}
+    """A lease row for every URL (a new one free and never fetched)."""
+    rows = {url_hash(u): u for u in urls}
     insert_many(
         conn,
         feed_leases,
