@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
+import numpy as np
 from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, select, update
 
 from dashboard.analyse import likeness
@@ -41,6 +42,12 @@ _REBUILD_BATCH = 5000
 # Stories compared with each new headline: those sharing the most MinHash bands with it (a flood of templated
 # headlines, "X story number N", would otherwise make every new one compare with every earlier one).
 CANDIDATES = 20
+# Stored stories kept for each new headline before the exact time checks narrow them to CANDIDATES: busy days
+# put hundreds of same-kind stories ("X shares rise N%") under one band, and counting them all one by one in
+# Python was most of the cost of storing a million articles.
+SHORTLIST = 3 * CANDIDATES
+_EPOCH = date(1970, 1, 1)
+_STORY_BITS = 40  # story ids below 2**40, headlines in one batch below 2**23
 
 
 @dataclass(frozen=True)
@@ -138,24 +145,77 @@ def contribution(tally: Tally) -> tuple[dict[DayKey, list[float]], dict[CompanyK
     return days, per_company
 
 
-def _lookup(
-    conn: Connection, tokens: set[int], bands: set[int], lo: date, hi: date
-) -> tuple[dict[int, set[int]], Bands]:
-    """Stories already stored under these token keys (any day) and band keys (days lo..hi)."""
+def _lookup_tokens(conn: Connection, tokens: set[int]) -> dict[int, set[int]]:
+    """Stories already stored under these Google token keys (any day)."""
     by_token: dict[int, set[int]] = defaultdict(set)
-    by_band: Bands = defaultdict(lambda: defaultdict(set))
     # Driver-level, as in dashboard.store.write: compiling long IN lists costs more than the lookups.
     for where, params in any_of(conn, "key", sorted(tokens), "BIGINT"):
         for key, story in conn.exec_driver_sql(f"SELECT key, story_id FROM story_keys WHERE {where}", params):
             by_token[key].add(story)
+    return by_token
+
+
+def _day_number(day: date) -> int:
+    return (day - _EPOCH).days
+
+
+@dataclass(frozen=True)
+class BandRows:
+    """Stored story_keys rows under some band keys, sorted by key: columns as arrays, days counted from 1970."""
+
+    key: np.ndarray
+    day: np.ndarray
+    story: np.ndarray
+
+    def of(self, chosen: set[int]) -> set[tuple[int, date, int]]:
+        """The (key, day, story) rows of some stories."""
+        mask = np.isin(self.story, np.fromiter(chosen, dtype=np.int64, count=len(chosen)))
+        return {
+            (key, _EPOCH + timedelta(days=day), story)
+            for key, day, story in zip(
+                self.key[mask].tolist(), self.day[mask].tolist(), self.story[mask].tolist(), strict=True
+            )
+        }
+
+
+def _lookup_bands(conn: Connection, bands: set[int], lo: date, hi: date) -> BandRows:
+    """Stored rows under these band keys on days lo..hi."""
     day_type = story_keys.c.day.type._cached_bind_processor(conn.dialect)  # type: ignore[attr-defined]
     low, high = (day_type(lo), day_type(hi)) if day_type else (lo, hi)
     m = marker(conn)
+    rows: list[tuple[int, object, int]] = []
     for where, params in any_of(conn, "key", sorted(bands), "BIGINT"):
         sql = f"SELECT key, day, story_id FROM story_keys WHERE {where} AND day >= {m} AND day <= {m}"
-        for key, day, story in conn.exec_driver_sql(sql, (*params, low, high)):
-            by_band[key][day if isinstance(day, date) else date.fromisoformat(day)].add(story)
-    return by_token, by_band
+        rows.extend(conn.exec_driver_sql(sql, (*params, low, high)).fetchall())  # type: ignore[arg-type]
+    keys, days, story_ids = zip(*rows, strict=True) if rows else ((), (), ())
+    key = np.array(keys, dtype=np.int64)
+    order = np.argsort(key, kind="stable")
+    day = np.array(days, dtype="datetime64[D]").astype(np.int64)  # ISO text on SQLite, dates on PostgreSQL
+    return BandRows(key[order], day[order], np.array(story_ids, dtype=np.int64)[order])
+
+
+def _shortlists(days: Sequence[int], band_keys: Sequence[list[int]], stored: BandRows) -> list[dict[int, int]]:
+    """For each new headline (its day number and band keys), the SHORTLIST stored stories with the most bands
+    in common with it on days within WINDOW of its own: story -> bands shared (ties: the oldest story)."""
+    lengths = np.fromiter((len(keys) for keys in band_keys), dtype=np.int64, count=len(band_keys))
+    at = np.repeat(np.arange(len(band_keys)), lengths)
+    keys = np.fromiter((k for ks in band_keys for k in ks), dtype=np.int64, count=int(lengths.sum()))
+    # Every (headline, stored row) pair with a key in common: the rows of each key are one run of the sorted arrays.
+    start = np.searchsorted(stored.key, keys, "left")
+    found = np.searchsorted(stored.key, keys, "right") - start
+    offsets = np.repeat(start - np.concatenate(([0], np.cumsum(found)[:-1])), found) + np.arange(found.sum())
+    who = np.repeat(at, found)
+    mine = np.repeat(np.asarray(days, dtype=np.int64)[at], found)
+    near = np.abs(stored.day[offsets] - mine) <= WINDOW.days
+    pairs, shared = np.unique((who[near] << _STORY_BITS) | stored.story[offsets[near]], return_counts=True)
+    who, story = pairs >> _STORY_BITS, pairs & ((1 << _STORY_BITS) - 1)
+    rank = np.lexsort((story, -shared, who))
+    who, story, shared = who[rank], story[rank], shared[rank]
+    keep = np.arange(len(who)) - np.searchsorted(who, who, "left") < SHORTLIST
+    out: list[dict[int, int]] = [{} for _ in band_keys]
+    for at_, story_, shared_ in zip(who[keep].tolist(), story[keep].tolist(), shared[keep].tolist(), strict=True):
+        out[at_][story_] = shared_
+    return out
 
 
 def _headlines(
@@ -229,9 +289,8 @@ def assign(conn: Connection, members: Sequence[Member]) -> dict[int, int]:
     band_keys = likeness.bands(words)
     lo = min(m.published_at for m in order) - WINDOW
     hi = max(m.published_at for m in order) + WINDOW
-    by_token, by_band = _lookup(
-        conn, {t for m in order for t in m.tokens}, {k for keys in band_keys for k in keys}, lo.date(), hi.date()
-    )
+    by_token = _lookup_tokens(conn, {t for m in order for t in m.tokens})
+    stored_bands = _lookup_bands(conn, {k for keys in band_keys for k in keys}, lo.date(), hi.date())
     reach = WINDOW.days
 
     def sharing(bands: Bands, keys: list[int], day: date) -> dict[int, int]:
@@ -245,7 +304,7 @@ def assign(conn: Connection, members: Sequence[Member]) -> dict[int, int]:
         return counts
 
     days = [day_of(m.published_at) for m in order]
-    shared_stored = [sharing(by_band, keys, day) for keys, day in zip(band_keys, days, strict=True)]
+    shared_stored = _shortlists([_day_number(d) for d in days], band_keys, stored_bands)
     banded = {s for counts in shared_stored for s in counts}
     known, first_at = _headlines(conn, sorted(banded), lo, hi)
     stored = {s for hits in by_token.values() for s in hits} | banded
@@ -290,7 +349,7 @@ def assign(conn: Connection, members: Sequence[Member]) -> dict[int, int]:
 
     chosen = {article: find(story) for article, story in chosen.items()}
     merged = {story: find(story) for story in root}
-    _write(conn, order, words, band_keys, chosen, merged, stored, by_band)
+    _write(conn, order, words, band_keys, chosen, merged, stored, stored_bands.of({*chosen.values(), *merged.values()}))
     return chosen
 
 
@@ -302,7 +361,7 @@ def _write(
     chosen: dict[int, int],
     merged: dict[int, int],
     stored: set[int],
-    stored_bands: Bands,
+    has_key: set[tuple[int, date, int]],
 ) -> None:
     """Store what ``assign`` decided: merge stories, grow tallies, record keys (not those a stored story
     already has on that day: a syndicated copy repeats its story's bands), and move the roll-ups."""
@@ -368,7 +427,7 @@ def _write(
         for member, member_keys in zip(order, band_keys, strict=True)
         for key in (*member_keys, *member.tokens)
     }
-    keys = {(k, d, s) for k, d, s in keys if s not in stored_bands.get(k, {}).get(d, ())}
+    keys -= has_key
     insert_many(
         conn,
         story_keys,
