@@ -7,6 +7,12 @@ false one. Then the same series with an event planted: three days at three times
 detector's power stands an oracle's: a test that knows the true baseline and that events last three days,
 with its threshold set for one false alarm a year; no detector can do much better than it.
 
+The tone shift an alert reports (an episode's tone toward its company minus the usual tone of the 28 days
+before, with a 95% Welch interval; a *tone episode* when the interval excludes zero) is checked the same way:
+story tones drawn from one skewed, bounded distribution before and during two-day episodes of 5 to 40
+stories over 1 to 10 stories a day, so the interval should cover the true shift (zero) 95% of the time and
+call 5% of them tone episodes; then with the episode's stories shifted by -0.3, how often it is told.
+
 Last, the demo corpus (``python -m dashboard demo``) is written to a throwaway SQLite file and each of its
 planted events must come out of the Spikes view's own code as exactly one episode, counting stories (the
 default); counting articles is reported beside it.
@@ -24,9 +30,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 from scipy.stats import binomtest, gamma
 
-from dashboard.read.episodes import Detector, detect
+from dashboard.read.episodes import Burst, Detector, SeriesGrid, detect, tone_shift
 
 RHYTHM = np.array([1.1, 1.1, 1.1, 1.1, 1.1, 0.6, 0.6])  # Monday..Sunday, mean 0.957
 LEVELS = (0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0)
@@ -171,6 +178,85 @@ def _event_row(found: object, end: datetime, event: tuple[str, str, int, int, in
     }
 
 
+@dataclass(frozen=True)
+class ToneRow:
+    """One setting of the tone-shift check: how often the 95% interval covers the true shift (0), how often a
+    quiet episode is called a tone episode, and how often a shift of SHIFT is, with 95% bounds."""
+
+    per_day: float
+    stories: int
+    covered: float
+    covered_low: float
+    covered_high: float
+    called: float
+    power: float
+
+
+SHIFT = -0.3
+TONE_DAYS = 28
+
+
+def _story_tones(rng: np.random.Generator, size: int, shift: float = 0.0) -> np.ndarray:
+    """Story tones as real ones spread: mostly mild, a negative tail, within [-1, 1] (two thirds near +0.1,
+    a third near -0.4)."""
+    negative = rng.random(size) < 1 / 3
+    tones = np.where(negative, rng.normal(-0.4, 0.25, size), rng.normal(0.1, 0.2, size))
+    return np.clip(tones + shift, -1, 1)
+
+
+def _tone_trial(rng: np.random.Generator, per_day: float, stories: int, shift: float) -> tuple[float, float]:
+    """One quiet history and one two-day episode: the shift interval the alert would report."""
+    before = rng.poisson(per_day, TONE_DAYS)
+    n = np.concatenate([before, [stories // 2, stories - stories // 2]])
+    sums, squares = [], []
+    for day, count in enumerate(n):
+        tones = _story_tones(rng, int(count), shift if day >= TONE_DAYS else 0.0)
+        sums.append(tones.sum())
+        squares.append((tones**2).sum())
+    grid = SeriesGrid(
+        labels=pd.DataFrame([{"kind": "topic", "series": "s", "company": "c", "topic": "t"}]),
+        periods=pd.date_range("2026-01-01", periods=len(n), freq="D"),
+        n=n[None, :],
+        toned=n[None, :],
+        tone_sum=np.array([sums]),
+        tone_sq=np.array([squares]),
+    )
+    burst = Burst(start=TONE_DAYS, peak=TONE_DAYS, end=TONE_DAYS + 1, observed=stories, expected=0, low=0, high=0, p=0)
+    _, low, high = tone_shift(grid, 0, burst, TONE_DAYS)
+    return (np.nan, np.nan) if low is None or high is None else (low, high)
+
+
+def tone_shifts(trials: int, seed: int) -> list[ToneRow]:
+    """The tone-shift interval's coverage, false tone episodes and power, per setting."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for per_day in (1.0, 3.0, 10.0):
+        for stories in (5, 10, 40):
+            quiet = np.array([_tone_trial(rng, per_day, stories, 0.0) for _ in range(trials)])
+            moved = np.array([_tone_trial(rng, per_day, stories, SHIFT) for _ in range(trials)])
+            known = ~np.isnan(quiet[:, 0])
+            covered = int(((quiet[known, 0] <= 0) & (quiet[known, 1] >= 0)).sum())
+            low, high = wilson(covered, int(known.sum()))
+            found = (moved[:, 1] < 0).mean()
+            out.append(
+                ToneRow(per_day, stories, covered / known.sum(), low, high, 1 - covered / known.sum(), float(found))
+            )
+    return out
+
+
+def tone_table(rows: list[ToneRow]) -> str:
+    lines = [
+        "| stories/day before | episode stories | interval covers 0 (95%) | quiet called tone | -0.3 told |",
+        "|---|---|---|---|---|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r.per_day:g} | {r.stories} | {r.covered:.1%} ({r.covered_low:.1%}-{r.covered_high:.1%}) "
+            f"| {r.called:.1%} | {r.power:.0%} |"
+        )
+    return "\n".join(lines)
+
+
 def table(rows: list[Row]) -> str:
     lines = [
         "| counts | stories/day | false episodes per series-year (95%) | 3x for 3 days found (95%) | oracle |",
@@ -188,12 +274,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.episodes", description=__doc__)
     parser.add_argument("--series", type=int, default=400, help="simulated series per setting")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--tone-trials", type=int, default=2000, help="simulated episodes per tone setting")
     parser.add_argument("--json", metavar="FILE", help="also write the rows as JSON")
     args = parser.parse_args(argv)
     rows = measure(args.series, args.seed, Detector())
     print(table(rows))
     worst = max(r.false_high for r in rows)
     print(f"\nworst upper bound on false episodes per series-year: {worst:.2f} (target: at most 1)")
+    tones = tone_shifts(args.tone_trials, args.seed)
+    print("\nThe tone shift's 95% interval (alerts' tone episodes), target: covers 0 in 93-97% of quiet episodes:")
+    print(tone_table(tones))
+    tone_ok = all(0.93 <= r.covered <= 0.97 for r in tones if r.stories >= 10)
     demo = demo_events()
     for count, events in demo.items():
         target = "target: exactly one episode each" if count == "stories" else "reported"
@@ -207,11 +298,16 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         with open(args.json, "w") as out:
             json.dump(
-                {"series": [asdict(r) for r in rows], "demo": demo["stories"], "demo_articles": demo["articles"]},
+                {
+                    "series": [asdict(r) for r in rows],
+                    "tone_shift": [asdict(r) for r in tones],
+                    "demo": demo["stories"],
+                    "demo_articles": demo["articles"],
+                },
                 out,
                 indent=1,
             )
-    return 0 if worst <= 1 and exact else 1
+    return 0 if worst <= 1 and exact and tone_ok else 1
 
 
 if __name__ == "__main__":

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import numpy as np
+import pandas as pd
 import pytest
 
+from dashboard.read import episodes
 from dashboard.read.episodes import Burst, Detector, detect, detect_many
 
 WEEKDAYS = np.arange(120) % 7
@@ -115,3 +119,41 @@ def test_series_judged_together_get_the_episodes_each_gets_alone() -> None:
     alone = [detect(row, WEEKDAYS) for row in rows]
     assert detect_many(np.array(rows), WEEKDAYS) == alone
     assert [len(found) for found in alone] == [1, 1, 0, 1, 0, 1]
+
+
+def _tone_grid(burst_tones: list[float]) -> episodes.SeriesGrid:
+    """One series: 38 days of two articles a day at tones +0.2 and -0.2, then two days of ten articles each
+    at ``burst_tones`` (five values, each twice)."""
+    days = 40
+    n = np.array([[2] * 38 + [10, 10]])
+    per_day_sum = [0.0] * 38 + [2 * sum(burst_tones)] * 2
+    per_day_sq = [0.08] * 38 + [2 * sum(t * t for t in burst_tones)] * 2
+    return episodes.SeriesGrid(
+        labels=pd.DataFrame([{"kind": "topic", "series": "burnout · Meta", "company": "Meta", "topic": "burnout"}]),
+        periods=pd.date_range("2026-10-01", periods=days, freq="D"),
+        n=n,
+        toned=n.copy(),
+        tone_sum=np.array([per_day_sum]),
+        tone_sq=np.array([per_day_sq]),
+    )
+
+
+@pytest.mark.parametrize(
+    ("burst_tones", "shift"),
+    [
+        # usual: 56 articles at mean 0, variance 2.24/55; episode: 20 at mean -0.5, variance 0.4/19;
+        # standard error 0.0422 on 46.6 degrees of freedom (t = 2.013): half-width 0.085
+        ([-0.7, -0.6, -0.5, -0.4, -0.3], (-0.585, -0.415)),
+        # the same spread around the usual tone: the interval holds zero
+        ([-0.2, -0.1, 0.0, 0.1, 0.2], (-0.085, 0.085)),
+    ],
+)
+def test_an_episode_carries_its_tone_shift_from_the_usual_tone_with_its_interval(
+    burst_tones: list[float], shift: tuple[float, float]
+) -> None:
+    found = episodes.find(_tone_grid(burst_tones), "day", date(2026, 10, 1))
+    assert found[["start", "end", "articles"]].values.tolist() == [
+        [pd.Timestamp("2026-11-08"), pd.Timestamp("2026-11-09"), 20]
+    ]
+    assert found.loc[0, "usual_tone"] == 0.0
+    assert (found.loc[0, "shift_low"], found.loc[0, "shift_high"]) == shift

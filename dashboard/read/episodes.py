@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 from scipy.stats import nbinom
+from scipy.stats import t as student_t
 
 from dashboard.read import trends
 
@@ -37,6 +38,9 @@ EPISODE_COLUMNS = [
     "tone",
     "tone_low",
     "tone_high",
+    "usual_tone",
+    "shift_low",
+    "shift_high",
 ]
 
 
@@ -352,6 +356,7 @@ def find(grid: SeriesGrid, step: str, since: date, detector: Detector | None = N
             span = slice(burst.start, burst.end + 1)
             toned = int(grid.toned[at, span].sum())
             mean, low, high = _tone(toned, grid.tone_sum[at, span].sum(), grid.tone_sq[at, span].sum())
+            usual, shift_low, shift_high = tone_shift(grid, at, burst, (detector or Detector()).history)
             rows.append(
                 {
                     "kind": label["kind"],
@@ -370,6 +375,9 @@ def find(grid: SeriesGrid, step: str, since: date, detector: Detector | None = N
                     "tone": mean,
                     "tone_low": low,
                     "tone_high": high,
+                    "usual_tone": usual,
+                    "shift_low": shift_low,
+                    "shift_high": shift_high,
                 }
             )
     table = pd.DataFrame(rows, columns=EPISODE_COLUMNS)
@@ -383,6 +391,32 @@ def _tone(n: int, total: float, squares: float) -> tuple[float | None, float | N
     mean = total / n
     half = trends.Z_95 * (max(squares - n * mean * mean, 0.0) / (n - 1)) ** 0.5 / n**0.5
     return round(mean, 3), round(mean - half, 3), round(mean + half, 3)
+
+
+def tone_shift(
+    grid: SeriesGrid, at: int, burst: Burst, history: int
+) -> tuple[float | None, float | None, float | None]:
+    """The series' mean tone over the ``history`` periods before an episode, and the 95% interval of the
+    episode's tone minus it (Welch: each side's own spread, Student's t with Welch-Satterthwaite degrees of
+    freedom, which a normal quantile would make too narrow for a ten-story episode: bench.episodes); None
+    where either side has under two toned."""
+    before = slice(max(burst.start - history, 0), burst.start)
+    span = slice(burst.start, burst.end + 1)
+    sides = []
+    for part in (before, span):
+        n = int(grid.toned[at, part].sum())
+        total, squares = float(grid.tone_sum[at, part].sum()), float(grid.tone_sq[at, part].sum())
+        sides.append((n, total / n if n else None, max(squares - total * total / n, 0.0) / (n - 1) if n > 1 else None))
+    (n0, mean0, var0), (n1, mean1, var1) = sides
+    usual = round(mean0, 3) if mean0 is not None else None
+    if var0 is None or var1 is None or mean0 is None or mean1 is None:
+        return usual, None, None
+    a, b = var0 / n0, var1 / n1
+    if a + b == 0:
+        return usual, round(mean1 - mean0, 3), round(mean1 - mean0, 3)
+    freedom = (a + b) ** 2 / (a * a / (n0 - 1) + b * b / (n1 - 1))
+    half = float(student_t.ppf(0.975, freedom)) * (a + b) ** 0.5
+    return usual, round(mean1 - mean0 - half, 3), round(mean1 - mean0 + half, 3)
 
 
 def _one_row_per_event(table: pd.DataFrame) -> pd.DataFrame:
