@@ -37,6 +37,9 @@ from dashboard.store.engine import open_engine
 from dashboard.store.schema import SchemaError
 
 if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from dashboard.notify.check import Outcome
     from dashboard.read.reader import Reader
 
 EXIT_OK, EXIT_ALL_FAILED, EXIT_USAGE = 0, 1, 2
@@ -165,6 +168,21 @@ def build_parser() -> argparse.ArgumentParser:
         "--window", type=int, default=None, metavar="DAYS", help="days per query (default: [backfill] window_days)"
     )
     backfill.add_argument("--company", action="append", default=[], help="only this company (repeatable)")
+    alerts_cmd = commands.add_parser(
+        "alerts",
+        parents=[common],
+        help="tell the alert rules' targets about new episodes (also run after every ingest)",
+        description="Check every [[alerts]] rule of the config: retry messages that failed before, then send "
+        "each new episode (or one that has doubled since it was told) to the rule's Apprise targets, once, "
+        "however many processes check at the same moment. Links point at DASHBOARD_URL.",
+    )
+    alerts_cmd.add_argument("--dry-run", action="store_true", help="say what would be sent; send and record nothing")
+    alerts_cmd.add_argument(
+        "--since", type=parse_date, help="tell episodes that ran on or after this day (default: the last 2 days)"
+    )
+    alerts_cmd.add_argument("--test", action="store_true", help="send a test message to every target instead")
+    alerts_cmd.add_argument("--rule", help="with --test: only this rule's targets")
+    alerts_cmd.add_argument("--json", action="store_true", help="one JSON object per message")
     commands.add_parser(
         "score",
         parents=[config_only],
@@ -358,6 +376,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             console.print(render_reports(reports))
             if history:
                 console.print(render_reports(history, "Backfill"))
+            if any(r.new for r in [*reports, *history]):
+                _print_outcomes(check_alerts(engine, config), as_json=False)
             all_failed = bool(reports) and all(r.failed for r in reports)
             if args.every is None or stop.is_set():
                 return EXIT_ALL_FAILED if all_failed else EXIT_OK
@@ -388,6 +408,8 @@ def cmd_backfill(args: argparse.Namespace) -> int:
     with ParallelAnalyzer(analyzer) as parallel, _StopOnSignal() as stop:
         reports = run_shared(engine, jobs, config.fetch, stop=stop, progress=_print_progress, analyzer=parallel)
     _console().print(render_reports(reports, "Backfill"))
+    if any(r.new for r in reports):
+        _print_outcomes(check_alerts(engine, config), as_json=False)
     return EXIT_ALL_FAILED if reports and all(r.failed for r in reports) else EXIT_OK
 
 
@@ -414,8 +436,71 @@ def cmd_worker(args: argparse.Namespace) -> int:
     log = _worker_log(args.json)
     every, lease = timedelta(seconds=args.every), timedelta(seconds=args.lease)
     with ParallelAnalyzer(Analyzer.from_config(config)) as parallel, _StopOnSignal() as stop:
-        run_worker(engine, config, every, stop, log, lease=lease, analyzer=parallel)
+
+        def after_round() -> None:
+            for outcome in check_alerts(engine, config):
+                log("alert", _outcome_fields(outcome))
+
+        run_worker(engine, config, every, stop, log, lease=lease, analyzer=parallel, after_round=after_round)
     return EXIT_OK
+
+
+def check_alerts(engine: Engine, config: Config, since: date | None = None, dry_run: bool = False) -> list[Outcome]:
+    """The alert check after an ingest or by hand (imported here: it reads, which ingest alone never needs)."""
+    if not config.alerts:
+        return []
+    from dashboard.notify.check import check
+
+    return check(engine, config, datetime.now(UTC), since, dry_run)
+
+
+def _outcome_fields(outcome: Outcome) -> dict[str, object]:
+    return {
+        "rule": outcome.rule,
+        "series": outcome.series,
+        "start": outcome.start.isoformat(),
+        "level": outcome.level,
+        "target": outcome.target,
+        "status": outcome.status,
+        "error": outcome.error,
+        "subject": outcome.subject,
+    }
+
+
+def _print_outcomes(outcomes: Sequence[Outcome], as_json: bool) -> None:
+    """One line per message: JSON, or words for people (on stderr, beside the ingest tables)."""
+    for outcome in outcomes:
+        if as_json:
+            print(json.dumps(_outcome_fields(outcome)), flush=True)
+            continue
+        line = f"alert {outcome.status}: {outcome.rule}: {outcome.subject} -> {outcome.target}"
+        print(line + (f" ({outcome.error})" if outcome.error else ""), file=sys.stderr if not as_json else sys.stdout)
+
+
+def cmd_alerts(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    if not config.alerts:
+        print(f"{args.config}: no [[alerts]] rules configured", file=sys.stderr)
+        return EXIT_USAGE
+    engine = open_engine(args.db)
+    if args.test:
+        from dashboard.notify.check import send_test
+
+        if args.rule and args.rule not in {r.name for r in config.alerts}:
+            print(f"{args.config}: no alert rule named {args.rule!r}", file=sys.stderr)
+            return EXIT_USAGE
+        outcomes = send_test(engine, config, datetime.now(UTC), args.rule)
+    else:
+        outcomes = check_alerts(engine, config, args.since, args.dry_run)
+    if args.json:
+        _print_outcomes(outcomes, as_json=True)
+    else:
+        for outcome in outcomes:
+            line = f"{outcome.status}: {outcome.rule}: {outcome.subject} -> {outcome.target}"
+            print(line + (f" ({outcome.error})" if outcome.error else ""))
+        if not outcomes:
+            print("no new episodes to tell")
+    return EXIT_ALL_FAILED if outcomes and all(o.status in ("failed", "retry") for o in outcomes) else EXIT_OK
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
@@ -743,6 +828,7 @@ COMMANDS = {
     "view": cmd_view,
     "episodes": cmd_episodes,
     "stories": cmd_stories,
+    "alerts": cmd_alerts,
 }
 
 

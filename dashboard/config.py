@@ -6,7 +6,7 @@ import re
 import tomllib
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import quote_plus, urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -130,6 +130,32 @@ class BackfillConfig(_Strict):
     window_days: int = Field(default=7, ge=1, le=365)
 
 
+_APPRISE_URL = re.compile(r"^[a-z][a-z0-9+.-]*://\S+$", re.I)
+
+
+class AlertRule(_Strict):
+    """One ``[[alerts]]`` rule: what to watch (companies, a topic and/or a keyword; none: every company), which
+    episodes (volume, tone or both), how large at least, and the Apprise URLs to tell. A URL may name
+    environment variables as ``${NAME}``, so tokens stay out of this file."""
+
+    name: str = Field(min_length=1, max_length=100)
+    companies: list[str] = []
+    topic: str | None = None
+    keyword: str | None = Field(default=None, min_length=1, max_length=200)
+    kind: Literal["volume", "tone", "both"] = "both"
+    min_stories: int = Field(default=3, ge=1)
+    min_outlets: int = Field(default=1, ge=1)
+    notify: list[str] = Field(min_length=1)
+
+    @field_validator("notify")
+    @classmethod
+    def _apprise_urls(cls, urls: list[str]) -> list[str]:
+        for url in urls:
+            if not _APPRISE_URL.match(url):
+                raise ValueError(f"{url!r} is not an Apprise URL (scheme://...)")
+        return urls
+
+
 class Config(_Strict):
     """The whole configuration file, with the events of its events file."""
 
@@ -142,6 +168,7 @@ class Config(_Strict):
     fetch: FetchPolicy = FetchPolicy()
     google_news: GoogleNewsConfig = GoogleNewsConfig()
     backfill: BackfillConfig = BackfillConfig()
+    alerts: list[AlertRule] = []
 
     @field_validator("topics")
     @classmethod
@@ -212,9 +239,27 @@ def parse_config(raw: dict[str, Any], source: str = "config") -> Config:
             if name.casefold() in seen:
                 problems.append(f'{source}: {kind}[{index}] ("{name}").name: duplicate name')
             seen.add(name.casefold())
+    problems += _alert_problems(config, source)
     if problems:
         raise ConfigError("\n".join(problems))
     return config
+
+
+def _alert_problems(config: Config, source: str) -> list[str]:
+    """Alert rules that name a company or topic this file does not define, or share a name."""
+    companies, topics = {c.name for c in config.companies}, set(config.topics)
+    problems, seen = [], set()
+    for index, rule in enumerate(config.alerts):
+        where = f'{source}: alerts[{index}] ("{rule.name}")'
+        problems += [
+            f'{where}.companies: "{c}" is not a configured company' for c in rule.companies if c not in companies
+        ]
+        if rule.topic is not None and rule.topic not in topics:
+            problems.append(f'{where}.topic: "{rule.topic}" is not a configured topic')
+        if rule.name.casefold() in seen:
+            problems.append(f"{where}.name: duplicate name")
+        seen.add(rule.name.casefold())
+    return problems
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

@@ -55,9 +55,11 @@ class Server:
 
 
 @contextmanager
-def streamlit(database_url: str, command: tuple[str, ...] = ("-m", "dashboard.ui.serve")) -> Iterator[Server]:
-    """Start the dashboard (as the README does) on a free port; yields once its health check answers.
-    If it never does, the error carries the end of what the server printed."""
+def streamlit(
+    database_url: str, command: tuple[str, ...] = ("-m", "dashboard.ui.serve"), env: dict[str, str] | None = None
+) -> Iterator[Server]:
+    """Start the dashboard (as the README does) on a free port, with ``env`` added to its environment; yields
+    once its health check answers. If it never does, the error carries the end of what the server printed."""
     port = free_port()
     with tempfile.TemporaryFile() as output:
         process = subprocess.Popen(
@@ -74,7 +76,7 @@ def streamlit(database_url: str, command: tuple[str, ...] = ("-m", "dashboard.ui
                 "false",
             ],
             cwd=ROOT,
-            env={**os.environ, "DATABASE_URL": database_url},
+            env={**os.environ, **(env or {}), "DATABASE_URL": database_url},
             stdout=output,
             stderr=subprocess.STDOUT,
         )

@@ -6,8 +6,11 @@ are saved under test-artifacts/.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -161,3 +164,50 @@ def test_a_crafted_link_draws_its_values_as_plain_text(browser: Browser, server:
     expect(page.locator(".js-plotly-plot").first).to_be_visible()
     page.screenshot(path=str(ARTIFACTS / "browser-crafted-link.png"))
     page.context.close()
+
+
+def test_the_alerts_page_lists_rules_and_messages_and_sends_a_test(browser: Browser, tmp_path: Path) -> None:
+    """The demo's planted Meta burnout episode told to a webhook on 127.0.0.1 by ``alerts``, then the page: the
+    rule, the message with its target masked, and "Send test alert" reaching the webhook."""
+    from tests.receivers import ReceiverServer
+    from tests.test_alerts import loopback_rules_config
+
+    receiver = ReceiverServer()
+    try:
+        url = f"sqlite:///{tmp_path / 'demo.db'}"
+        engine = open_engine(url)
+        write_demo(
+            engine,
+            Analyzer.from_config(load_config(DEFAULT_CONFIG)),
+            DemoSpec(articles=1500, days=120, seed=3, end=datetime(2026, 11, 28, 12, tzinfo=UTC)),
+        )
+        engine.dispose()
+        config = loopback_rules_config(tmp_path, receiver)
+        env = {"DASHBOARD_CONFIG": str(config), "HOOK_TOKEN": "s3cret-token"}
+        told = subprocess.run(
+            [sys.executable, "-m", "dashboard", "alerts", "--since", "2026-10-01", "--db", url],
+            cwd=ROOT,
+            env={**os.environ, **env},
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert told.returncode == 0, told.stderr
+        assert len(receiver.hooks.accepted()) == 1
+        with streamlit(url, ("-m", "streamlit", "run", "app.py"), env) as running:
+            page = new_page(browser, f"{running.base}/?view=alerts")
+            wait_until_idle(page)
+            expect(page.get_by_test_id("stException")).to_have_count(0)
+            expect(page.get_by_test_id("stDataFrame")).to_have_count(2)
+            page.get_by_role("button", name="Send test alert").click()
+            expect(page.get_by_text("Test alert: 1 of 1 targets accepted it.")).to_be_visible()
+            assert [b["title"] for b in receiver.hooks.bodies][1] == "Test alert: Meta burnout"
+            page.reload()
+            wait_until_idle(page)
+            expect(page.get_by_test_id("stDataFrame")).to_have_count(2)
+            assert "s3cret" not in page.content()
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "browser-alerts.png"), full_page=True)
+            page.context.close()
+    finally:
+        receiver.stop()

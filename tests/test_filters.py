@@ -82,7 +82,7 @@ def test_no_parameters_means_the_last_90_days_of_everything() -> None:
         ({"norm": ["log"]}, "ignored norm='log': use raw or per100"),
         (
             {"view": ["admin"]},
-            "ignored view='admin': use one of overview, trends, spikes, impact, compare, articles, sources",
+            "ignored view='admin': use one of overview, trends, spikes, impact, compare, articles, sources, alerts",
         ),
         ({"utm_source": ["x"]}, "ignored unknown parameter 'utm_source'"),
         ({"event": ["Oct 20:memo"]}, "ignored event='Oct 20:memo': use YYYY-MM-DD:label"),

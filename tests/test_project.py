@@ -92,9 +92,10 @@ LAYERS = {
     "store": 4,
     "pipeline": 5,
     "read": 5,
-    "ui": 6,
-    "cli": 6,
-    "__main__": 7,
+    "notify": 6,
+    "ui": 7,
+    "cli": 7,
+    "__main__": 8,
 }
 
 

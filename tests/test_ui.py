@@ -179,7 +179,8 @@ def test_unknown_and_malformed_parameters_are_noted_not_fatal(app: AppTest) -> N
         "Link note: ignored company='Nokia': not one of the known values",
         "Link note: ignored from='last week': not a date (use YYYY-MM-DD)",
         "Link note: ignored smooth='999': use a whole number from 1 to 30",
-        "Link note: ignored view='admin': use one of overview, trends, spikes, impact, compare, articles, sources",
+        "Link note: ignored view='admin': use one of "
+        "overview, trends, spikes, impact, compare, articles, sources, alerts",
     ]
     assert "company" not in app.query_params
 

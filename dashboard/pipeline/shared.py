@@ -96,9 +96,11 @@ def run_worker(
     lease: timedelta = LEASE,
     analyzer: Analyzer | ParallelAnalyzer | None = None,
     now: Callable[[], datetime] = _now,
+    after_round: Callable[[], None] | None = None,
 ) -> None:
     """Fetch the configured feeds that are due, each at most once per ``every`` across all workers, until
-    ``stop`` is set; then give back every lease and return."""
+    ``stop`` is set; then give back every lease and return. ``after_round`` runs after a round that stored
+    something new (the alert check)."""
     sharing = Sharing(lease=lease, rest=every, due_only=True)
     log("started", {"holder": sharing.holder, "every_s": every.total_seconds(), "feeds": len(config.feed_specs())})
 
@@ -128,5 +130,7 @@ def run_worker(
                 "next_in_s": round(wait.total_seconds()),
             }
             log("round", fields)
+            if after_round is not None and fields["new"]:
+                after_round()
         stop.wait(wait.total_seconds())
     log("stopped", {"holder": sharing.holder})

@@ -13,7 +13,7 @@ from dashboard.models import Event
 STEPS = ("day", "week", "month")
 NORMS = ("raw", "per100")
 COUNTS = ("stories", "articles")  # what a count counts: each story once (however many outlets ran it), or every copy
-VIEWS = ("overview", "trends", "spikes", "impact", "compare", "articles", "sources")
+VIEWS = ("overview", "trends", "spikes", "impact", "compare", "articles", "sources", "alerts")
 PRESETS = {"7 days": 7, "30 days": 30, "90 days": 90, "1 year": 365, "all": None}
 DEFAULT_DAYS = 90
 MAX_SMOOTH = 30

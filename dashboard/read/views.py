@@ -13,12 +13,13 @@ from datetime import date, timedelta
 
 import pandas as pd
 
-from dashboard.config import Config
+from dashboard.config import AlertRule, Config
 from dashboard.models import ALL_COMPANIES, Event
 from dashboard.read import episodes, impact, queries, rising, trends
 from dashboard.read.filters import Filters
 from dashboard.read.reader import Reader
 from dashboard.read.stats import feed_health
+from dashboard.store.alerts import SEND_COLUMNS, sends
 
 HEADLINES = 200  # stories (or articles) listed under a chart
 PAGE_SIZE = 50  # stories (or articles) per page of the Articles view
@@ -464,6 +465,40 @@ def sources(reader: Reader, config: Config, filters: Filters) -> Sources:
     )
 
 
+@dataclass(frozen=True)
+class Alerts(ViewData):
+    rules: pd.DataFrame  # each [[alerts]] rule: what it watches, which episodes, how large, its targets' kinds
+    sent: pd.DataFrame  # every message sent, failed, due again or sent as a test, newest first (targets masked)
+
+
+def _watches(rule: AlertRule) -> str:
+    parts = [", ".join(rule.companies) or "every company"]
+    if rule.topic:
+        parts.append(f"topic {rule.topic}")
+    if rule.keyword:
+        parts.append(f"keyword {rule.keyword!r}")
+    return "; ".join(parts)
+
+
+def alerts(reader: Reader, config: Config, filters: Filters) -> Alerts:
+    """The alert rules (their targets by kind only: the URLs may hold tokens) and the messages on record."""
+    rules = pd.DataFrame(
+        [
+            {
+                "rule": r.name,
+                "watches": _watches(r),
+                "kind": r.kind,
+                "min_stories": r.min_stories,
+                "min_outlets": r.min_outlets,
+                "targets": ", ".join(u.split("://", 1)[0] for u in r.notify),
+            }
+            for r in config.alerts
+        ],
+        columns=["rule", "watches", "kind", "min_stories", "min_outlets", "targets"],
+    )
+    return Alerts(rules=rules, sent=pd.DataFrame(sends(reader.engine), columns=SEND_COLUMNS))
+
+
 VIEWS = {
     "overview": overview,
     "trends": trends_view,
@@ -472,4 +507,5 @@ VIEWS = {
     "compare": compare,
     "articles": articles,
     "sources": sources,
+    "alerts": alerts,
 }

@@ -47,7 +47,7 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 T = TypeVar("T")
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 metadata = MetaData()
 
 meta = Table(
@@ -219,6 +219,41 @@ feed_leases = Table(
 )
 
 
+# Alerts: an episode a rule has told its targets about, at a size level (0 when it began, n after it doubled
+# n times). The row is the claim: two workers checking at once both try to insert it, and only the one whose
+# insert succeeds sends, in the same transaction.
+alert_episodes = Table(
+    "alert_episodes",
+    metadata,
+    Column("rule", String(100), primary_key=True),
+    Column("series", String(300), primary_key=True),
+    Column("start", Date, primary_key=True),  # the episode's first day when it was first told
+    Column("level", Integer, primary_key=True),
+    Column("until", Date, nullable=False),  # its last day when told at this level
+    Column("stories", Integer, nullable=False),
+    Column("kind", String(10), nullable=False),  # volume or tone
+    Column("claimed_at", UTCDateTime, nullable=False),
+)
+
+# One message to one target (an Apprise URL as configured, placeholders unexpanded), with what was sent.
+alert_sends = Table(
+    "alert_sends",
+    metadata,
+    Column("rule", String(100), primary_key=True),
+    Column("series", String(300), primary_key=True),
+    Column("start", Date, primary_key=True),
+    Column("level", Integer, primary_key=True),
+    Column("target_hash", String(40), primary_key=True),
+    Column("target", Text, nullable=False),  # the URL with its secrets masked, for people to read
+    Column("status", String(10), nullable=False),  # sent, retry (due again at next_at), failed, test
+    Column("attempts", Integer, nullable=False),
+    Column("next_at", UTCDateTime),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("error", Text),
+    Column("subject", Text, nullable=False),
+    Column("body", Text, nullable=False),
+)
+
 # One bit per company and per topic name, so an article's companies and topics fit in one integer each and
 # "names any of these companies" is a bitwise AND on a roll-up row. Bits 0-62 (a signed 64-bit integer).
 label_bits = Table(
@@ -365,6 +400,7 @@ MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     4: _cover_story_copies,
     5: _tell_languages_apart,
     6: lambda conn: None,  # backfill_windows and feed_leases: new tables, made by create_all
+    7: lambda conn: None,  # alert_episodes and alert_sends: new tables, made by create_all
 }
 
 

@@ -204,6 +204,8 @@ def draw() -> None:
     ctx = pages.Context(url=url, version=version, config=config, filters=filters)
     if view == "articles":
         pages.articles_page(ctx, explain_panel)
+    elif view == "alerts":
+        pages.alerts_page(ctx, may_refresh(url, st.session_state.get("admin_token")))
     else:
         pages.PAGES[view](ctx)
     data.warm_facts(url)

@@ -4,12 +4,14 @@ the figures of dashboard.read.charts."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import pandas as pd
 import streamlit as st
 
 from dashboard.config import Config
 from dashboard.models import Event
+from dashboard.notify.check import send_test
 from dashboard.read import charts, views
 from dashboard.read.export import to_csv
 from dashboard.read.filters import Filters
@@ -377,6 +379,23 @@ def sources(ctx: Context) -> None:
         st.dataframe(shown.feeds, hide_index=True, width="stretch")
     st.subheader("Feed health")
     st.dataframe(shown.health, hide_index=True, width="stretch")
+
+
+def alerts_page(ctx: Context, may_send: bool) -> None:
+    """The alert rules, every message on record, and a test message for whoever may refresh."""
+    shown: views.Alerts = data.alerts_view(ctx.url, ctx.filters)  # type: ignore[assignment]
+    st.subheader("Rules")
+    if shown.rules.empty:
+        st.info("No alert rules yet: add `[[alerts]]` entries to the config (the README shows how).")
+    else:
+        st.dataframe(shown.rules, hide_index=True, width="stretch")
+    if st.button("Send test alert", disabled=not may_send or shown.rules.empty, key="test_alert"):
+        sent = send_test(data.engine_for(ctx.url), ctx.config, datetime.now(UTC))
+        failed = [o for o in sent if o.status == "failed"]
+        st.text(f"Test alert: {len(sent) - len(failed)} of {len(sent)} targets accepted it.")
+    st.subheader("Messages")
+    st.dataframe(shown.sent, hide_index=True, width="stretch")
+    _csv_button("Download messages (CSV)", shown.sent, "alerts.csv")
 
 
 PAGES = {

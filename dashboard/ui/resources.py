@@ -85,6 +85,12 @@ def view(
     return VIEWS[name](reader_for(url), config_for(config_path()), filters, **dict(params))  # type: ignore[operator]
 
 
+def alerts_view(url: str, filters: Filters) -> ViewData:
+    """The alert rules and messages, read afresh every time: messages are recorded without any new article,
+    so the data version does not see them."""
+    return VIEWS["alerts"](reader_for(url), config_for(config_path()), filters)  # type: ignore[operator]
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
 def copies(url: str, story: int, version: tuple[int, int, str]) -> pd.DataFrame:
     """Every article of one story (the copies behind a story's row)."""

@@ -31,6 +31,7 @@ VIEW_LABELS = {
     "compare": "Compare",
     "articles": "Articles",
     "sources": "Sources",
+    "alerts": "Alerts",
 }
 NORM_LABELS = {"raw": "counts", "per100": "per 100"}
 COUNT_LABELS = {"stories": "stories (each once)", "articles": "articles (every copy)"}
