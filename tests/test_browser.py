@@ -32,10 +32,8 @@ WAIT_MS = 60_000  # every wait in this file: generous, so a loaded machine is sl
 expect.set_options(timeout=WAIT_MS)
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """``streamlit run app.py`` on a free port against a demo database, ready when its health check answers."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'demo.db'}"
+def write_test_demo(url: str) -> None:
+    """The demo the browser tests read: 1,500 articles over 120 days to 2026-11-28, seed 3."""
     engine = open_engine(url)
     write_demo(
         engine,
@@ -43,6 +41,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         DemoSpec(articles=1500, days=120, seed=3, end=datetime(2026, 11, 28, 12, tzinfo=UTC)),
     )
     engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``streamlit run app.py`` on a free port against a demo database, ready when its health check answers."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'demo.db'}"
+    write_test_demo(url)
     with streamlit(url, ("-m", "streamlit", "run", "app.py")) as running:
         yield running.base
 
@@ -175,13 +180,7 @@ def test_the_alerts_page_lists_rules_and_messages_and_sends_a_test(browser: Brow
     receiver = ReceiverServer()
     try:
         url = f"sqlite:///{tmp_path / 'demo.db'}"
-        engine = open_engine(url)
-        write_demo(
-            engine,
-            Analyzer.from_config(load_config(DEFAULT_CONFIG)),
-            DemoSpec(articles=1500, days=120, seed=3, end=datetime(2026, 11, 28, 12, tzinfo=UTC)),
-        )
-        engine.dispose()
+        write_test_demo(url)
         config = loopback_rules_config(tmp_path, receiver)
         env = {"DASHBOARD_CONFIG": str(config), "HOOK_TOKEN": "s3cret-token"}
         told = subprocess.run(
