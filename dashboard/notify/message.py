@@ -34,6 +34,8 @@ def sentence(found: Found) -> str:
     """What happened, with its uncertainty: size against the usual range, dates, tone against the usual tone."""
     what = found.series.replace(" · ", " at ") if found.topic else f"Coverage of {found.company}"
     what = what[:1].upper() + what[1:]
+    if found.filters.q:
+        what += f' matching "{found.filters.q}"'
     out = (
         f"{what}: {found.stories} stories ({found.articles} articles, {found.outlets} outlets) {_days(found)}, "
         f"{found.times:g} times the {found.expected:g} expected (90% of quiet runs: {found.usual_low} to "
