@@ -3,6 +3,7 @@ command, and the rule's targets (a JSON webhook and an SMTP server on 127.0.0.1)
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -10,13 +11,15 @@ import signal
 import subprocess
 import sys
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
 from xml.sax.saxutils import escape
 
 import pytest
 
+from dashboard.notify import message, watch
+from dashboard.read.filters import Filters
 from tests.conftest import loopback_config_text
 from tests.receivers import ReceiverServer, SMTPReceiver
 
@@ -244,3 +247,62 @@ def test_a_worker_tells_an_episode_after_the_round_that_stored_it(
     alert = lines[-1]
     assert (alert["rule"], alert["series"], alert["status"]) == ("Meta burnout", "burnout · Meta", "sent")
     assert len(receiver.hooks.accepted()) == 1
+
+
+def _found(**changes: object) -> watch.Found:
+    base = watch.Found(
+        series="burnout · Meta",
+        company="Meta",
+        topic="burnout",
+        start=date(2026, 10, 18),
+        end=date(2026, 10, 28),
+        stories=65,
+        articles=126,
+        outlets=8,
+        expected=5.5,
+        usual_low=1,
+        usual_high=13,
+        times=11.8,
+        tone=-0.52,
+        tone_low=-0.6,
+        tone_high=-0.44,
+        usual_tone=-0.1,
+        shift_low=-0.5,
+        shift_high=-0.34,
+        top=(),
+        filters=Filters(companies=("Meta",), topics=("burnout",)),
+    )
+    return dataclasses.replace(base, **changes)
+
+
+@pytest.mark.parametrize(
+    ("changes", "tone"),
+    [
+        (
+            {},
+            " Tone toward Meta \u22120.52 (95% \u22120.60 to \u22120.44), more negative than its usual \u22120.10 "
+            "(shift 95% \u22120.50 to \u22120.34).",
+        ),
+        (
+            {"shift_low": -0.2, "shift_high": 0.1},
+            " Tone toward Meta \u22120.52 (95% \u22120.60 to \u22120.44), near its usual \u22120.10 "
+            "(shift 95% \u22120.20 to +0.10).",
+        ),
+        (
+            {"usual_tone": None, "shift_low": None, "shift_high": None},
+            " Tone toward Meta \u22120.52 (95% \u22120.60 to \u22120.44), with too little history to compare.",
+        ),
+        ({"tone": None}, " Too few articles carry a tone toward Meta to say how they read."),
+    ],
+)
+def test_the_sentence_gives_size_dates_and_tone_with_their_uncertainty(changes: dict[str, object], tone: str) -> None:
+    size = (
+        "Burnout at Meta: 65 stories (126 articles, 8 outlets) from 18 Oct to 28 Oct 2026, 11.8 times the 5.5 "
+        "expected (90% of quiet runs: 1 to 13)."
+    )
+    assert message.sentence(_found(**changes)) == size + tone
+
+
+def test_a_keyword_rule_names_its_keyword_and_a_company_rule_its_coverage() -> None:
+    found = _found(series="Meta", topic="", filters=Filters(companies=("Meta",), q="data center*"))
+    assert message.sentence(found).startswith('Coverage of Meta matching "data center*": 65 stories')
