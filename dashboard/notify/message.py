@@ -26,6 +26,10 @@ def _days(found: Found) -> str:
     return f"from {found.start:%d %b} to {found.end:%d %b %Y}"
 
 
+def _outlets(n: int) -> str:
+    return f"{n} outlet" if n == 1 else f"{n} outlets"
+
+
 def _signed(value: float) -> str:
     return f"{value:+.2f}".replace("-", "\u2212")
 
@@ -37,7 +41,7 @@ def sentence(found: Found) -> str:
     if found.filters.q:
         what += f' matching "{found.filters.q}"'
     out = (
-        f"{what}: {found.stories} stories ({found.articles} articles, {found.outlets} outlets) {_days(found)}, "
+        f"{what}: {found.stories} stories ({found.articles} articles, {_outlets(found.outlets)}) {_days(found)}, "
         f"{found.times:g} times the {found.expected:g} expected (90% of quiet runs: {found.usual_low} to "
         f"{found.usual_high})."
     )
@@ -69,6 +73,6 @@ def compose(found: Found, base_url: str, level: int, told_stories: int | None) -
         )
     lines.append(sentence(found))
     if found.top:
-        lines += ["", "Largest stories:"] + [f"- {title} ({outlets} outlets)" for title, outlets in found.top]
+        lines += ["", "Largest stories:"] + [f"- {title} ({_outlets(n)})" for title, n in found.top]
     lines += ["", f"Open it: {link(found, base_url)}"]
     return Text(subject, "\n".join(lines))
