@@ -154,15 +154,15 @@ def take(conn: Connection, message: Message, now: datetime) -> bool:
     return taken.first() is not None
 
 
-SEND_COLUMNS = ["time", "rule", "series", "start", "level", "target", "status", "tries", "error", "subject"]
+SEND_COLUMNS = ["time", "status", "rule", "series", "start", "level", "tries", "error", "target", "subject"]
 
 
 def sends(engine: Engine, limit: int = 500) -> list[tuple[object, ...]]:
-    """The latest messages, newest first, as SEND_COLUMNS: when, rule, series, episode start, level, target
-    (masked), status, tries, error and subject."""
+    """The latest messages, newest first, as SEND_COLUMNS: when, status, rule, series, episode start, level,
+    tries, error, target (masked) and subject."""
     c = alert_sends.c
     query = (
-        select(c.updated_at, c.rule, c.series, c.start, c.level, c.target, c.status, c.attempts, c.error, c.subject)
+        select(c.updated_at, c.status, c.rule, c.series, c.start, c.level, c.attempts, c.error, c.target, c.subject)
         .order_by(c.updated_at.desc(), c.rule, c.target)
         .limit(limit)
     )
