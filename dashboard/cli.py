@@ -467,14 +467,18 @@ def _outcome_fields(outcome: Outcome) -> dict[str, object]:
     }
 
 
+def _outcome_line(outcome: Outcome) -> str:
+    line = f"{outcome.status}: {outcome.rule}: {outcome.subject} -> {outcome.target}"
+    return line + (f" ({outcome.error})" if outcome.error else "")
+
+
 def _print_outcomes(outcomes: Sequence[Outcome], as_json: bool) -> None:
-    """One line per message: JSON, or words for people (on stderr, beside the ingest tables)."""
+    """One line per message: JSON on stdout, or words for people on stderr, beside the ingest tables."""
     for outcome in outcomes:
         if as_json:
             print(json.dumps(_outcome_fields(outcome)), flush=True)
-            continue
-        line = f"alert {outcome.status}: {outcome.rule}: {outcome.subject} -> {outcome.target}"
-        print(line + (f" ({outcome.error})" if outcome.error else ""), file=sys.stderr if not as_json else sys.stdout)
+        else:
+            print(f"alert {_outcome_line(outcome)}", file=sys.stderr)
 
 
 def cmd_alerts(args: argparse.Namespace) -> int:
@@ -496,8 +500,7 @@ def cmd_alerts(args: argparse.Namespace) -> int:
         _print_outcomes(outcomes, as_json=True)
     else:
         for outcome in outcomes:
-            line = f"{outcome.status}: {outcome.rule}: {outcome.subject} -> {outcome.target}"
-            print(line + (f" ({outcome.error})" if outcome.error else ""))
+            print(_outcome_line(outcome))
         if not outcomes:
             print("no new episodes to tell")
     return EXIT_ALL_FAILED if outcomes and all(o.status in ("failed", "retry") for o in outcomes) else EXIT_OK

@@ -22,6 +22,7 @@ from dashboard.notify import message, watch
 from dashboard.read.filters import Filters
 from tests.conftest import loopback_config_text
 from tests.receivers import ReceiverServer, SMTPReceiver
+from tests.test_workers import log_until
 
 ROOT = Path(__file__).resolve().parent.parent
 DASHBOARD_URL = "https://news.example.org/team"
@@ -230,13 +231,8 @@ def test_a_worker_tells_an_episode_after_the_round_that_stored_it(
     env = {**os.environ, "DASHBOARD_URL": DASHBOARD_URL, "HOOK_TOKEN": "s3cret-token"}
     command = [sys.executable, "-m", "dashboard", "worker", "--json", "--config", str(config), "--db", sqlite_url]
     worker = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    assert worker.stdout is not None
-    lines: list[dict[str, object]] = []
     try:
-        while not any(line["event"] == "alert" for line in lines):
-            line = worker.stdout.readline()
-            assert line, worker.stderr.read() if worker.stderr else ""
-            lines.append(json.loads(line))
+        lines = log_until(worker, "alert")
         worker.send_signal(signal.SIGTERM)
         worker.communicate(timeout=120)
     finally:

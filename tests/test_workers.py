@@ -53,6 +53,17 @@ def fetches_per_feed(server: FeedHTTPServer) -> list[int]:
     return [sum(p.split("?")[0].endswith(f"/f{i:02d}") for p in paths) for i in range(FEEDS)]
 
 
+def log_until(worker: subprocess.Popen[str], event: str) -> list[dict[str, object]]:
+    """A ``worker --json`` process's log lines up to and including the first of ``event``."""
+    assert worker.stdout is not None
+    lines: list[dict[str, object]] = []
+    while not any(line["event"] == event for line in lines):
+        line = worker.stdout.readline()
+        assert line, worker.stderr.read() if worker.stderr else ""
+        lines.append(json.loads(line))
+    return lines
+
+
 def wait_for(condition: object, what: str) -> None:
     give_up = time.monotonic() + WAIT_S
     while not condition():  # type: ignore[operator]
@@ -123,12 +134,8 @@ def test_a_worker_logs_a_json_line_per_feed_and_stops_cleanly_on_sigterm(
     command = [sys.executable, "-m", "dashboard", "worker", "--config", str(config), "--json", "--db", sqlite_url]
     worker = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert worker.stdout is not None
-    lines = []
     try:
-        while not any(line["event"] == "round" for line in lines):
-            line = worker.stdout.readline()
-            assert line, worker.stderr.read() if worker.stderr else ""
-            lines.append(json.loads(line))
+        lines = log_until(worker, "round")
         worker.send_signal(signal.SIGTERM)
         out, _err = worker.communicate(timeout=WAIT_S)
     finally:

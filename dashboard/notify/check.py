@@ -40,7 +40,7 @@ class Outcome:
 def _level(told: list[alerts.Told], found: watch.Found) -> tuple[date, int, int | None] | None:
     """The claim a found episode calls for: (first day, level, stories last told), or None when it has been
     told and has not doubled since."""
-    same = [t for t in told if t.start <= found.end and (t.until - found.start).days >= -GAP and t.start <= found.end]
+    same = [t for t in told if t.start <= found.end and (t.until - found.start).days >= -GAP]
     if not same:
         return found.start, 0, None
     last = max(same, key=lambda t: t.level)
