@@ -138,7 +138,7 @@ def band_recall(pairs: Sequence[Pair]) -> float:
     """The share of ``dup`` pairs whose headlines share a MinHash band (found as candidates at all)."""
     dups = [p for p in pairs if p.label == "dup"]
     keys = likeness.bands([likeness.headline_words(t) for p in dups for t in (p.a, p.b)])
-    return sum(bool(set(keys[2 * i]) & set(keys[2 * i + 1])) for i in range(len(dups))) / max(len(dups), 1)
+    return sum(keys[2 * i].finds(keys[2 * i + 1]) for i in range(len(dups))) / max(len(dups), 1)
 
 
 def google_clusters(corpus: Path = FEED_CORPUS) -> list[list[str]]:

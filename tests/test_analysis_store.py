@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, func, inspect, select, text
+from sqlalchemy import Connection, Engine, func, inspect, select, text, update
 
 from dashboard.analyse.analysis import Analyzer
 from dashboard.analyse.entities import CompanyMatcher, CompanyRule
@@ -33,6 +33,7 @@ from dashboard.store.schema import (
     rollup_company,
     rollup_day,
     story_companies,
+    story_keys,
 )
 from tests.feedserver import FeedHTTPServer
 
@@ -196,6 +197,27 @@ def test_a_version_4_database_gets_the_story_index_that_holds_each_copys_time_an
     rows, _ = story_page(Reader(engine), everything)
     pd.testing.assert_frame_equal(rows, expected)
     assert (len(rows), rows["articles"].sum(), rows["outlets"].max()) == (6, 9, 3)
+    engine.dispose()
+
+
+def test_a_version_8_database_has_its_stories_redone_under_keys_that_carry_figures(
+    db_url: str, feed_server: FeedHTTPServer, policy: FetchPolicy
+) -> None:
+    engine = open_engine(db_url)
+    ingest(engine, feed_server, ["google_news_story_meta.xml", "google_news_story_layoffs.xml"], policy)
+    with engine.connect() as conn:
+        keys = sorted(conn.execute(select(story_keys)).all())
+        story_of = dict(conn.execute(select(articles.c.id, articles.c.story_id)).all())
+    with engine.begin() as conn:  # version 8 keyed each band without the figures the headline quotes
+        conn.execute(update(story_keys).values(key=story_keys.c.key + 1))
+        conn.execute(meta.update().where(meta.c.key == "schema_version").values(value="8"))
+    engine.dispose()
+    engine = open_engine(db_url)
+    with engine.connect() as conn:
+        assert sorted(conn.execute(select(story_keys)).all()) == keys
+        assert dict(conn.execute(select(articles.c.id, articles.c.story_id)).all()) == story_of
+        assert conn.execute(select(meta.c.value).where(meta.c.key == "stories")).scalar() is None
+    assert len(keys) > 100 and len(set(story_of.values())) < len(story_of)
     engine.dispose()
 
 

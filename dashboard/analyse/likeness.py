@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import lru_cache
+from itertools import pairwise
 
 import numpy as np
 from snowballstemmer import stemmer
@@ -44,6 +45,7 @@ class Words:
 
     weights: dict[str, float]
     numbers: frozenset[str]
+    total: float  # the sum of the weights
 
     @property
     def words(self) -> frozenset[str]:
@@ -70,7 +72,7 @@ def headline_words(title: str) -> Words:
     for word in kept:
         stem = _stem(word)
         weights[stem] = max(weights.get(stem, 0.0), _weight(word))
-    return Words(weights, frozenset(s for s in weights if any(c.isdigit() for c in s)))
+    return Words(weights, frozenset(s for s in weights if any(c.isdigit() for c in s)), sum(weights.values()))
 
 
 @lru_cache(maxsize=65536)
@@ -84,10 +86,9 @@ def similarity(a: Words, b: Words) -> float:
     """Weighted Jaccard overlap of the two word sets (0 when either is too short to judge)."""
     if len(a.weights) < MIN_WORDS or len(b.weights) < MIN_WORDS:
         return 0.0
-    shared = a.weights.keys() & b.weights.keys()
-    least = sum(min(a.weights[w], b.weights[w]) for w in shared)
-    most = sum(max(a.weights.get(w, 0.0), b.weights.get(w, 0.0)) for w in a.weights.keys() | b.weights.keys())
-    return least / most
+    mine, theirs = a.weights, b.weights
+    least = sum(min(weight, theirs[w]) for w, weight in mine.items() if w in theirs)
+    return least / (a.total + b.total - least)  # the sum of the larger weights, word by word
 
 
 def same_news(a: Words, b: Words, threshold: float = THRESHOLD) -> bool:
@@ -102,24 +103,78 @@ def _signed(digest: bytes) -> int:
     return int.from_bytes(digest[:8], "big", signed=True)
 
 
-def bands(items: Sequence[Words]) -> list[list[int]]:
-    """Each headline's MinHash band keys (64-bit integers; none for a headline too short to match): two
-    headlines whose words overlap by THRESHOLD share at least one band with probability
+@dataclass(frozen=True)
+class BandKeys:
+    """A headline's MinHash band keys: those a story stores for it, and those it looks up to find stories.
+
+    Each band is keyed once per figure the headline quotes, so "Meta shares jump 5%" and "Meta shares jump
+    12%" share no key and are never compared: two headlines that both quote figures report the same news
+    only when one's figures are among the other's (``same_news``), so they share a figure. A headline that
+    quotes none is keyed "none" and seeks both "none" and the "any" every headline with figures is keyed by."""
+
+    stored: tuple[int, ...]
+    sought: tuple[int, ...]
+
+    def finds(self, other: BandKeys) -> bool:
+        """True when looking this headline up finds the other (they are compared at all)."""
+        return not set(self.sought).isdisjoint(other.stored)
+
+
+_NO_KEYS = BandKeys((), ())
+
+
+def bands(items: Sequence[Words]) -> list[BandKeys]:
+    """Each headline's band keys (64-bit integers; none for a headline too short to match): two headlines
+    whose words overlap by THRESHOLD, and whose figures agree, share at least one band with probability
     1 - (1 - 0.5**ROWS)**BANDS = 0.94, and ever likelier above it."""
     sets = [tuple(sorted(w.weights)) if len(w.weights) >= MIN_WORDS else None for w in items]
     distinct = list(dict.fromkeys(s for s in sets if s is not None))  # syndicated copies repeat their headline
-    keys = {words: _band_keys(values) for words, values in zip(distinct, _signatures(distinct), strict=True)}
-    return [keys[s] if s is not None else [] for s in sets]
+    plain = _band_keys(_signatures(distinct))
+    tags: tuple[list[list[int]], list[list[int]]] = ([], [])
+    for words in distinct:
+        figures = [_tag(word) for word in words if any(c.isdigit() for c in word)]
+        stored, sought = ([*figures, _ANY], [*figures, _NONE]) if figures else ([_NONE], [_NONE, _ANY])
+        tags[0].append(stored)
+        tags[1].append(sought)
+    stored_keys, sought_keys = (_tagged(plain, each) for each in tags)
+    keys = {words: BandKeys(a, b) for words, a, b in zip(distinct, stored_keys, sought_keys, strict=True)}
+    return [keys[s] if s is not None else _NO_KEYS for s in sets]
 
 
-def _band_keys(values: np.ndarray) -> list[int]:
-    """One signature's band keys: each band's rows hashed to 64 bits, the band's number in the hash."""
-    return [
-        _signed(
-            hashlib.blake2b(values[b * ROWS : (b + 1) * ROWS].tobytes(), digest_size=8, person=b"band%d" % b).digest()
-        )
-        for b in range(BANDS)
-    ]
+def _tagged(plain: np.ndarray, tags: Sequence[Sequence[int]]) -> list[tuple[int, ...]]:
+    """Each headline's band keys (a row of ``plain``) combined with each of its tags, as signed integers."""
+    counts = np.fromiter((len(t) for t in tags), dtype=np.int64, count=len(tags))
+    flat = np.fromiter((t for each in tags for t in each), dtype=np.uint64, count=int(counts.sum()))
+    keys = _mix(plain[np.repeat(np.arange(len(tags)), counts)] ^ flat[:, None]).view(np.int64)
+    ends = np.cumsum(counts * BANDS).tolist()
+    values = keys.ravel().tolist()
+    return [tuple(values[start:end]) for start, end in pairwise([0, *ends])]
+
+
+def _mix(x: np.ndarray) -> np.ndarray:
+    """SplitMix64's finalizer, element-wise: 64 well-mixed bits from any 64."""
+    x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return x ^ (x >> np.uint64(31))
+
+
+@lru_cache(maxsize=65536)
+def _tag(figure: str) -> int:
+    """A figure ("5", "q3", "2.5") as the 64-bit tag its band keys are combined with."""
+    return int.from_bytes(hashlib.blake2b(figure.encode("utf-8"), digest_size=8, person=b"figure").digest(), "big")
+
+
+_ANY, _NONE = _tag("\x00any"), _tag("\x00none")  # for headlines that quote figures, and for those that do not
+_BAND_SALT = _mix(np.arange(1, BANDS + 1, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15))
+
+
+def _band_keys(signatures: np.ndarray) -> np.ndarray:
+    """Each signature's band keys, one row each: a band's ROWS values and its number mixed into 64 bits."""
+    rows = signatures.astype(np.uint64).reshape(len(signatures), BANDS, ROWS)
+    packed = np.zeros((len(signatures), BANDS), dtype=np.uint64)
+    for row in range(ROWS):
+        packed = (packed << np.uint64(32)) | rows[:, :, row]
+    return _mix(packed ^ _BAND_SALT)
 
 
 @lru_cache(maxsize=1)

@@ -47,7 +47,7 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 T = TypeVar("T")
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 metadata = MetaData()
 
 meta = Table(
@@ -392,6 +392,12 @@ def _tell_languages_apart(conn: Connection) -> None:
     conn.execute(text("DROP TABLE article_companies_v5"))
 
 
+def _rekey_stories(conn: Connection) -> None:
+    """v8 -> v9: headlines' band keys are keyed by the figures they quote, so the stories are redone."""
+    conn.execute(meta.delete().where(meta.c.key == "stories"))
+    conn.execute(meta.insert().values(key="stories", value="stale"))
+
+
 # Migrations: MIGRATIONS[n] upgrades a database at version n to n + 1.
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     1: _add_article_tone,
@@ -401,6 +407,7 @@ MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     5: _tell_languages_apart,
     6: lambda conn: None,  # backfill_windows and feed_leases: new tables, made by create_all
     7: lambda conn: None,  # alert_episodes and alert_sends: new tables, made by create_all
+    8: _rekey_stories,
 }
 
 

@@ -194,7 +194,7 @@ def _lookup_bands(conn: Connection, bands: set[int], lo: date, hi: date) -> Band
     return BandRows(key[order], day[order], np.array(story_ids, dtype=np.int64)[order])
 
 
-def _shortlists(days: Sequence[int], band_keys: Sequence[list[int]], stored: BandRows) -> list[dict[int, int]]:
+def _shortlists(days: Sequence[int], band_keys: Sequence[Sequence[int]], stored: BandRows) -> list[dict[int, int]]:
     """For each new headline (its day number and band keys), the SHORTLIST stored stories with the most bands
     in common with it on days within WINDOW of its own: story -> bands shared (ties: the oldest story)."""
     lengths = np.fromiter((len(keys) for keys in band_keys), dtype=np.int64, count=len(band_keys))
@@ -290,10 +290,10 @@ def assign(conn: Connection, members: Sequence[Member]) -> dict[int, int]:
     lo = min(m.published_at for m in order) - WINDOW
     hi = max(m.published_at for m in order) + WINDOW
     by_token = _lookup_tokens(conn, {t for m in order for t in m.tokens})
-    stored_bands = _lookup_bands(conn, {k for keys in band_keys for k in keys}, lo.date(), hi.date())
+    stored_bands = _lookup_bands(conn, {k for keys in band_keys for k in keys.sought}, lo.date(), hi.date())
     reach = WINDOW.days
 
-    def sharing(bands: Bands, keys: list[int], day: date) -> dict[int, int]:
+    def sharing(bands: Bands, keys: Sequence[int], day: date) -> dict[int, int]:
         """Stories with a band in common with these keys, published within WINDOW of the day: how many."""
         counts: dict[int, int] = {}
         for key in keys:
@@ -304,7 +304,7 @@ def assign(conn: Connection, members: Sequence[Member]) -> dict[int, int]:
         return counts
 
     days = [day_of(m.published_at) for m in order]
-    shared_stored = _shortlists([_day_number(d) for d in days], band_keys, stored_bands)
+    shared_stored = _shortlists([_day_number(d) for d in days], [k.sought for k in band_keys], stored_bands)
     banded = {s for counts in shared_stored for s in counts}
     known, first_at = _headlines(conn, sorted(banded), lo, hi)
     stored = {s for hits in by_token.values() for s in hits} | banded
@@ -322,7 +322,7 @@ def assign(conn: Connection, members: Sequence[Member]) -> dict[int, int]:
     for member, member_words, keys, day, old in zip(order, words, band_keys, days, shared_stored, strict=True):
         linked = {find(s) for t in member.tokens for s in by_token.get(t, ())}
         shared: Counter[int] = Counter()
-        for counts in (old, sharing(by_band_new, keys, day)):
+        for counts in (old, sharing(by_band_new, keys.sought, day)):
             for story, n in counts.items():
                 shared[find(story)] += n
         # A story spans at most WINDOW: a copy later than that is news again, however alike.
@@ -343,7 +343,7 @@ def assign(conn: Connection, members: Sequence[Member]) -> dict[int, int]:
         chosen[member.id] = story
         for token in member.tokens:
             by_token[token].add(story)
-        for key in keys:
+        for key in keys.stored:
             by_band_new[key][day].add(story)
         known[story][(member.title, member.company_mask)].append(member.published_at)
 
@@ -357,7 +357,7 @@ def _write(
     conn: Connection,
     order: Sequence[Member],
     words: Sequence[likeness.Words],
-    band_keys: Sequence[list[int]],
+    band_keys: Sequence[likeness.BandKeys],
     chosen: dict[int, int],
     merged: dict[int, int],
     stored: set[int],
@@ -423,9 +423,10 @@ def _write(
         ],
     )
     keys = {
-        (key, day_of(member.published_at), chosen[member.id])
+        (key, day, chosen[member.id])
         for member, member_keys in zip(order, band_keys, strict=True)
-        for key in (*member_keys, *member.tokens)
+        for day in (day_of(member.published_at),)
+        for key in (*member_keys.stored, *member.tokens)
     }
     keys -= has_key
     insert_many(
