@@ -23,10 +23,14 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    any_,
+    bindparam,
     inspect,
     select,
     text,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.sql.elements import ColumnElement
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -436,6 +440,19 @@ def any_of(
         return
     for chunk in chunks(values):
         yield f"{column} IN ({markers(conn, len(chunk))})", tuple(chunk)
+
+
+def in_each(conn: Connection, column: Column[T], values: Sequence[T]) -> Iterator[ColumnElement[bool]]:
+    """``column IN (values)`` as SQLAlchemy conditions: on PostgreSQL one ``column = ANY(array)`` (one plan, one
+    round trip: a plan per IN list of hundreds was chosen from statistics a bulk load leaves stale), on SQLite
+    an IN list per IN_CHUNK values."""
+    if not values:
+        return
+    if conn.dialect.name == "postgresql":
+        yield column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
+        return
+    for chunk in chunks(values):
+        yield column.in_(chunk)
 
 
 def chunks(items: Sequence[T], size: int = IN_CHUNK) -> Iterable[Sequence[T]]:

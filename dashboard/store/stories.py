@@ -26,6 +26,7 @@ from dashboard.store.schema import (
     article_tokens,
     articles,
     chunks,
+    in_each,
     insert_many,
     lock_for_schema_work,
     marker,
@@ -224,13 +225,13 @@ def _headlines(
     """The headlines, published within lo..hi, of some stories, and when each story first appeared."""
     out: Headlines = defaultdict(lambda: defaultdict(list))
     first_at: dict[int, datetime] = {}
-    for chunk in chunks(list(ids)):
-        first_at.update(
-            conn.execute(select(stories.c.id, stories.c.first_published_at).where(stories.c.id.in_(chunk))).all()
-        )
+    for among_stories, among_articles in zip(
+        in_each(conn, stories.c.id, ids), in_each(conn, articles.c.story_id, ids), strict=True
+    ):
+        first_at.update(conn.execute(select(stories.c.id, stories.c.first_published_at).where(among_stories)).all())
         rows = conn.execute(
             select(articles.c.story_id, articles.c.published_at, articles.c.title, articles.c.company_mask)
-            .where(articles.c.story_id.in_(chunk), articles.c.published_at >= lo, articles.c.published_at <= hi)
+            .where(among_articles, articles.c.published_at >= lo, articles.c.published_at <= hi)
             .order_by(articles.c.id)
         )
         for story, when, title, companies in rows:
