@@ -328,8 +328,9 @@ def assign(conn: Connection, members: Sequence[Member]) -> dict[int, int]:
                 shared[find(story)] += n
         # A story spans at most WINDOW: a copy later than that is news again, however alike.
         when = member.published_at
-        for story in shared.keys() - bounds.keys():
-            bounds[story] = _bounds(story, when, known, first_at)
+        for story in shared:  # (not ``shared.keys() - bounds.keys()``: that walks every story of the batch)
+            if story not in bounds:
+                bounds[story] = _bounds(story, when, known, first_at)
         recent = [s for s in shared if max(bounds[s][1], when) - min(bounds[s][0], when) <= WINDOW]
         near = sorted(recent, key=lambda s: (-shared[s], s))[:CANDIDATES]
         best = _best_match(member, member_words, near, known)
