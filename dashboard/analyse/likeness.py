@@ -9,7 +9,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from itertools import pairwise
 
 import numpy as np
@@ -45,11 +45,15 @@ class Words:
 
     weights: dict[str, float]
     numbers: frozenset[str]
-    total: float  # the sum of the weights
 
     @property
     def words(self) -> frozenset[str]:
         return frozenset(self.weights)
+
+    @cached_property
+    def total(self) -> float:
+        """The sum of the weights (once per headline: every comparison needs it)."""
+        return sum(self.weights.values())
 
 
 _ENGLISH = stemmer("english")
@@ -72,7 +76,7 @@ def headline_words(title: str) -> Words:
     for word in kept:
         stem = _stem(word)
         weights[stem] = max(weights.get(stem, 0.0), _weight(word))
-    return Words(weights, frozenset(s for s in weights if any(c.isdigit() for c in s)), sum(weights.values()))
+    return Words(weights, frozenset(s for s in weights if any(c.isdigit() for c in s)))
 
 
 @lru_cache(maxsize=65536)

@@ -351,14 +351,14 @@ def assign(conn: Connection, members: Sequence[Member]) -> dict[int, int]:
 
     chosen = {article: find(story) for article, story in chosen.items()}
     merged = {story: find(story) for story in root}
-    _write(conn, order, words, band_keys, chosen, merged, stored, stored_bands.of({*chosen.values(), *merged.values()}))
+    _write(conn, order, days, band_keys, chosen, merged, stored, stored_bands.of({*chosen.values(), *merged.values()}))
     return chosen
 
 
 def _write(
     conn: Connection,
     order: Sequence[Member],
-    words: Sequence[likeness.Words],
+    days: Sequence[date],
     band_keys: Sequence[likeness.BandKeys],
     chosen: dict[int, int],
     merged: dict[int, int],
@@ -426,8 +426,7 @@ def _write(
     )
     keys = {
         (key, day, chosen[member.id])
-        for member, member_keys in zip(order, band_keys, strict=True)
-        for day in (day_of(member.published_at),)
+        for member, day, member_keys in zip(order, days, band_keys, strict=True)
         for key in (*member_keys.stored, *member.tokens)
     }
     keys -= has_key
