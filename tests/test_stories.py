@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import numpy as np
 import pytest
 from sqlalchemy import Connection, Engine, func, select
@@ -11,12 +13,14 @@ from dashboard.analyse.likeness import headline_words, same_news
 from dashboard.collect.fetch import FetchPolicy
 from dashboard.collect.related import related_tokens
 from dashboard.config import DEFAULT_CONFIG, load_config
+from dashboard.models import Article, FeedSpec, FetchResult, FetchStatus, ParsedFeed
 from dashboard.pipeline.ingest import FeedReport, jobs_for, run_ingest
 from dashboard.pipeline.rescore import rescore
 from dashboard.read.reader import Reader
 from dashboard.store import stories
 from dashboard.store.schema import articles, rollup_story_company, rollup_story_day
 from dashboard.store.schema import stories as stories_table
+from dashboard.store.write import record_fetch
 from tests.feedserver import FeedHTTPServer
 from tests.test_ingest import specs
 
@@ -138,6 +142,32 @@ def test_a_cluster_that_names_two_stories_merges_them_and_the_roll_ups_count_one
         assert conn.execute(select(func.sum(stories_table.c.articles))).scalar_one() == 10
         empty = select(func.count()).select_from(rollup_story_day).where(rollup_story_day.c.stories == 0)
         assert conn.execute(empty).scalar_one() == 0
+
+
+def store_one(engine: Engine, title: str, publisher: str, when: datetime) -> None:
+    """Store one article in a transaction of its own, as a feed holding only it would."""
+    item = Article(
+        title, f"https://{publisher}.example/{when:%Y%m%d%H}", publisher, f"{publisher}.example", "", when, "published"
+    )
+    spec = FeedSpec(publisher, f"https://{publisher}.example/rss")
+    fetched = FetchResult(url=spec.url, status=FetchStatus.OK, http_status=200)
+    record_fetch(engine, spec, fetched, ParsedFeed(articles=[item]), when, analyse=ANALYZER.analyse_many)
+
+
+@pytest.mark.parametrize("weekday", range(7))
+@pytest.mark.parametrize(
+    ("apart", "one_story"),
+    [(timedelta(days=3), True), (-timedelta(days=3), True), (timedelta(days=3, hours=1), False)],
+    ids=["3 days later", "3 days earlier", "3 days and an hour later"],
+)
+def test_a_copy_up_to_three_days_from_a_stored_one_joins_its_story_whatever_the_weekday(
+    engine: Engine, weekday: int, apart: timedelta, one_story: bool
+) -> None:
+    first = datetime(2026, 10, 5, 12, tzinfo=UTC) + timedelta(days=weekday)  # Monday 5 October, and on
+    store_one(engine, "Meta's AI pivot leaves staff burned out", "verge", first)
+    store_one(engine, "Meta's AI pivot leaves staff burned out", "yahoo", first + apart)
+    with engine.connect() as conn:
+        assert counts(conn) == (2, 1 if one_story else 2)
 
 
 def test_a_story_counts_once_on_its_first_day_with_the_mean_tone_of_its_articles(

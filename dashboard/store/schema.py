@@ -51,7 +51,7 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 T = TypeVar("T")
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 metadata = MetaData()
 
 meta = Table(
@@ -188,7 +188,8 @@ story_companies = Table(
     Column("tone_sum", Float, nullable=False),
 )
 
-# What finds a story again for a new article: its headlines' MinHash bands and its Google News tokens, by day.
+# What finds a story again for a new article: its headlines' MinHash bands (each key led by its week: see
+# dashboard.store.stories) and its Google News tokens, by day.
 story_keys = Table(
     "story_keys",
     metadata,
@@ -402,6 +403,11 @@ def _rekey_stories(conn: Connection) -> None:
     SQLite into a story_keys table without rowids, made by create_all)."""
     if conn.dialect.name == "sqlite":
         conn.execute(text("DROP TABLE IF EXISTS story_keys"))  # from before v4 it comes later
+    _redo_stories(conn)
+
+
+def _redo_stories(conn: Connection) -> None:
+    """v9 -> v10: band keys carry their headline's week, so the stories are redone under the new keys."""
     conn.execute(meta.delete().where(meta.c.key == "stories"))
     conn.execute(meta.insert().values(key="stories", value="stale"))
 
@@ -416,6 +422,7 @@ MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     6: lambda conn: None,  # backfill_windows and feed_leases: new tables, made by create_all
     7: lambda conn: None,  # alert_episodes and alert_sends: new tables, made by create_all
     8: _rekey_stories,
+    9: _redo_stories,
 }
 
 
