@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import TypeVar
 
 from sqlalchemy import (
@@ -436,6 +436,30 @@ def markers(conn: Connection, count: int) -> str:
     return ", ".join([marker(conn)] * count)
 
 
+def pg_array(values: Iterable[object]) -> str:
+    """A PostgreSQL array literal of some values, for a parameter the statement casts to its array type:
+    psycopg adapts a list element by element in Python, at 32 ms for 40,000 keys against 4.5 ms to join
+    their text."""
+    values = list(values)
+    if all(type(v) is int for v in values):
+        return "{" + ",".join(map(str, values)) + "}"
+    return "{" + ",".join(map(_array_element, values)) + "}"
+
+
+def _array_element(value: object) -> str:
+    """One value in an array literal: NULL, a number as it is, anything else quoted."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, int):
+        return str(int(value))
+    if isinstance(value, float):
+        return repr(float(value))  # the shortest text that reads back as the same double
+    literal = value.isoformat() if isinstance(value, date | datetime) else str(value)
+    return '"' + literal.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 IN_CHUNK = 500  # values per IN list: compiling hundreds of bound parameters costs more than the lookup
 
 
@@ -447,7 +471,7 @@ def any_of(
     if not values:
         return
     if conn.dialect.name == "postgresql":
-        yield f"{column} = ANY({marker(conn)}::{sql_type}[])", (list(values),)
+        yield f"{column} = ANY({marker(conn)}::{sql_type}[])", (pg_array(values),)
         return
     for chunk in chunks(values):
         yield f"{column} IN ({markers(conn, len(chunk))})", tuple(chunk)
@@ -504,7 +528,7 @@ def insert_many(conn: Connection, table: Table, rows: Sequence[dict[str, object]
         # sends a statement per row, which costs more than PostgreSQL's insert itself).
         arrays = ", ".join(f"{marker(conn)}::{table.c[n].type.compile(conn.dialect)}[]" for n in names)
         sql = f"INSERT INTO {table.name} ({', '.join(names)}) SELECT * FROM unnest({arrays}) {suffix}"
-        conn.exec_driver_sql(sql.rstrip(), tuple(list(column) for column in zip(*values, strict=True)))
+        conn.exec_driver_sql(sql.rstrip(), tuple(pg_array(column) for column in zip(*values, strict=True)))
         return
     conn.exec_driver_sql(sql.rstrip(), [tuple(row) for row in values])
 
