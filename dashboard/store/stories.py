@@ -53,7 +53,7 @@ _STORY_BITS = 40  # story ids below 2**40, headlines in one batch below 2**23
 # more than WINDOW apart are never one story, so a headline seeks only the weeks its days within WINDOW fall
 # in (one or two); and one week's keys sit together in story_keys' index, where a load's inserts and lookups
 # find their pages cached. Random 64-bit keys put every insert on a page of its own once the table outgrows
-# the cache, at 2.3 times the cost per key by 14 million rows (bench/README.md).
+# the cache: at 14 million rows a key cost 28.2 us to write against 7.6 (python -m bench.story_keys).
 _WEEK_DAYS = 2 * WINDOW.days + 1  # any 2 * WINDOW + 1 consecutive days span at most two weeks
 _HASH_BITS = 47
 _HASH_MASK = (1 << _HASH_BITS) - 1
