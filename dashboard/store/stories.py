@@ -216,7 +216,10 @@ def _lookup_bands(conn: Connection, bands: set[int], lo: date, hi: date) -> Band
     keys, days, story_ids = zip(*rows, strict=True) if rows else ((), (), ())
     key = np.array(keys, dtype=np.int64)
     order = np.argsort(key, kind="stable")
-    day = np.array(days, dtype="datetime64[D]").astype(np.int64)  # ISO text on SQLite, dates on PostgreSQL
+    # ISO text on SQLite, dates on PostgreSQL; a batch's rows fall on a few days, so each is converted once
+    # (numpy converts date objects one by one in Python: 38 ms for a batch's 42,000 rows against 3).
+    number = {d: int(np.datetime64(d, "D").astype(np.int64)) for d in set(days)}
+    day = np.fromiter(map(number.__getitem__, days), dtype=np.int64, count=len(days))
     return BandRows(key[order], day[order], np.array(story_ids, dtype=np.int64)[order])
 
 
@@ -456,12 +459,13 @@ def _write(
         for key in (*member_keys.stored, *member.tokens)
     }
     keys -= has_key
-    insert_many(
-        conn,
-        story_keys,
-        [{"key": k, "day": d, "story_id": s} for k, d, s in sorted(keys)],
-        "ON CONFLICT DO NOTHING",
-    )
+    # A story this batch starts has its first article's id, new in this transaction: none of its keys can be
+    # stored, so they go in plainly (COPY on PostgreSQL, a third cheaper in the server than ON CONFLICT).
+    # A stored story may have a key already (one this batch did not look up), so its keys are skipped if so.
+    ordered = sorted(keys)
+    for fresh in (True, False):
+        rows = [{"key": k, "day": d, "story_id": s} for k, d, s in ordered if (s not in stored) == fresh]
+        insert_many(conn, story_keys, rows, "" if fresh else "ON CONFLICT DO NOTHING")
     _move_rollups(conn, old.values(), new.values())
 
 
