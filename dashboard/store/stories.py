@@ -28,6 +28,7 @@ from dashboard.store.schema import (
     chunks,
     in_each,
     insert_many,
+    insert_rows,
     lock_for_schema_work,
     marker,
     meta,
@@ -464,8 +465,8 @@ def _write(
     # A stored story may have a key already (one this batch did not look up), so its keys are skipped if so.
     ordered = sorted(keys)
     for fresh in (True, False):
-        rows = [{"key": k, "day": d, "story_id": s} for k, d, s in ordered if (s not in stored) == fresh]
-        insert_many(conn, story_keys, rows, "" if fresh else "ON CONFLICT DO NOTHING")
+        rows = [row for row in ordered if (row[2] not in stored) == fresh]
+        insert_rows(conn, story_keys, ("key", "day", "story_id"), rows, "" if fresh else "ON CONFLICT DO NOTHING")
     _move_rollups(conn, old.values(), new.values())
 
 
