@@ -7,6 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+from sqlalchemy import Engine, text
+
+from bench.pg_floor import strip_to_floor
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -84,3 +89,42 @@ def test_the_story_likeness_bench_scores_the_labelled_pairs(tmp_path: Path) -> N
         "shipped: weighted words, figures agree",
         "plain word Jaccard",
     }
+
+
+def test_the_postgresql_floor_bench_stores_every_article_in_each_store_and_times_its_cpu() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bench.pg_floor", "--articles", "400", "--rounds", "1"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    rows = [line.split("|")[1:-1] for line in result.stdout.splitlines() if line.startswith("| ") and "---" not in line]
+    stores = {cells[0].strip(): [float(c.replace(",", "")) for c in cells[1:]] for cells in rows[1:]}
+    assert list(stores) == ["sqlite", "postgresql", "postgresql floor"]
+    assert all(figures[0] == 400 and figures[1] > 0 for figures in stores.values())
+    assert stores["sqlite"][5] == 0 and stores["postgresql"][5] > 0  # only PostgreSQL has a server's CPU
+
+
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+def test_the_floor_leaves_postgresql_only_its_primary_keys_unlogged_and_without_foreign_keys(engine: Engine) -> None:
+    with engine.begin() as conn:
+        strip_to_floor(conn)
+        foreign = conn.execute(text("SELECT count(*) FROM pg_constraint WHERE contype = 'f'")).scalar_one()
+        indexes = set(conn.execute(text("SELECT indexname FROM pg_indexes WHERE schemaname = 'public'")).scalars())
+        keys = set(
+            conn.execute(
+                text(
+                    "SELECT conname FROM pg_constraint "
+                    "WHERE contype IN ('p', 'u') AND connamespace = 'public'::regnamespace"
+                )
+            ).scalars()
+        )
+        logged = conn.execute(
+            text(
+                "SELECT count(*) FROM pg_tables JOIN pg_class ON relname = tablename "
+                "WHERE schemaname = 'public' AND relpersistence = 'p'"
+            )
+        ).scalar_one()
+    assert foreign == 0 and indexes == keys and logged == 0
