@@ -25,12 +25,10 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Engine, text
 
-from bench.scale import databases, serve, write_feeds
+from bench.scale import LOCAL_FETCH, check_fetched, databases, feed_jobs, serve, write_feeds
 from dashboard.analyse.analysis import Analyzer
 from dashboard.analyse.parallel import ParallelAnalyzer
-from dashboard.collect.fetch import FetchPolicy
 from dashboard.config import DEFAULT_CONFIG, load_config
-from dashboard.models import FeedSpec
 from dashboard.pipeline.ingest import FetchJob, run_ingest
 from dashboard.store.engine import open_engine
 
@@ -107,21 +105,16 @@ def ingest(store: str, url: str, jobs: list[FetchJob], analyzer: Analyzer) -> Ru
     if store.endswith("floor"):
         with engine.begin() as conn:
             strip_to_floor(conn)
-    policy = FetchPolicy(
-        read_timeout=60.0, deadline=300.0, retries=0, max_bytes=100_000_000, allowed_networks=("127.0.0.1/32",)
-    )
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     server = server_cpu(engine) if postgres else 0.0
     with ParallelAnalyzer(analyzer) as parallel:
         started, main = time.perf_counter(), time.process_time()
-        reports = run_ingest(engine, jobs, policy, analyzer=parallel)
+        reports = run_ingest(engine, jobs, LOCAL_FETCH, analyzer=parallel)
         wall, main = time.perf_counter() - started, time.process_time() - main
         server = server_cpu(engine) - server if postgres else 0.0
     after = resource.getrusage(resource.RUSAGE_CHILDREN)  # the workers, once the pool has joined them
     engine.dispose()
-    failed = [f"{r.name}: {r.error}" for r in reports if r.failed]
-    if failed:
-        raise RuntimeError(f"the feeds failed: {failed}")
+    check_fetched(reports)
     workers = after.ru_utime + after.ru_stime - children.ru_utime - children.ru_stime
     stored = sum(r.new for r in reports)
     return Run(store, stored, stored / wall, wall, main, workers, server)
@@ -135,8 +128,7 @@ def measure(articles: int, rounds: int, report: Callable[[Run], None]) -> list[R
         folder = Path(tmp)
         write_feeds(folder, articles, with_summary=False)
         with serve(folder) as base, databases("postgresql", folder) as fresh_postgres:
-            names = sorted(p.name for p in folder.glob("*.xml"))
-            jobs = [FetchJob(FeedSpec(f"bench {n}", f"{base}/{n}"), f"{base}/{n}", conditional=False) for n in names]
+            jobs = feed_jobs(folder, base)
             for round_ in range(rounds):
                 for store in STORES:
                     db = f"{store} {round_}"

@@ -21,7 +21,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -40,7 +40,7 @@ from dashboard.collect.fetch import FetchPolicy
 from dashboard.config import DEFAULT_CONFIG, Config, load_config
 from dashboard.models import FeedSpec
 from dashboard.pipeline.demo import DemoSpec, generate
-from dashboard.pipeline.ingest import FetchJob, run_ingest
+from dashboard.pipeline.ingest import FeedReport, FetchJob, run_ingest
 from dashboard.read import views
 from dashboard.read.filters import Filters
 from dashboard.read.reader import Reader
@@ -286,6 +286,25 @@ def write_feeds(folder: Path, count: int, with_summary: bool, per_feed: int = 50
     return texts
 
 
+# Fetching from the benchmark's own feed server on 127.0.0.1: generous limits, no retries.
+LOCAL_FETCH = FetchPolicy(
+    read_timeout=60.0, deadline=300.0, retries=0, max_bytes=100_000_000, allowed_networks=("127.0.0.1/32",)
+)
+
+
+def feed_jobs(folder: Path, base: str) -> list[FetchJob]:
+    """A fetch of each feed file in the folder, as served from ``base``."""
+    names = sorted(p.name for p in folder.glob("*.xml"))
+    return [FetchJob(FeedSpec(f"bench {n}", f"{base}/{n}"), f"{base}/{n}", conditional=False) for n in names]
+
+
+def check_fetched(reports: Sequence[FeedReport]) -> None:
+    """Raise if any feed failed: a rate of failures measures nothing."""
+    failed = [f"{r.name}: {r.error}" for r in reports if r.failed]
+    if failed:
+        raise RuntimeError(f"the benchmark's feeds failed: {failed}")
+
+
 def ingest_benchmark(url_for: Callable[[str], str], count: int) -> dict[str, dict[str, float]]:
     """Articles per second: our pipeline (fetch over HTTP, parse, analyse on every core, store), plain VADER
     scoring the same texts on one core, and the baseline loop (VADER and a commit per row)."""
@@ -304,28 +323,16 @@ def ingest_benchmark(url_for: Callable[[str], str], count: int) -> dict[str, dic
                 vader.polarity_scores(text)
             vader_rate = len(joined) / (time.perf_counter() - started)
             with serve(folder) as base:
-                names = sorted(p.name for p in folder.glob("*.xml"))
-                jobs = [
-                    FetchJob(FeedSpec(f"bench {n}", f"{base}/{n}"), f"{base}/{n}", conditional=False) for n in names
-                ]
+                jobs = feed_jobs(folder, base)
                 engine = open_engine(url_for(label))
-                policy = FetchPolicy(
-                    read_timeout=60.0,
-                    deadline=300.0,
-                    retries=0,
-                    max_bytes=100_000_000,
-                    allowed_networks=("127.0.0.1/32",),  # its own feed server
-                )
                 with ParallelAnalyzer(analyzer) as parallel:
                     started = time.perf_counter()
-                    reports = run_ingest(engine, jobs, policy, analyzer=parallel)
+                    reports = run_ingest(engine, jobs, LOCAL_FETCH, analyzer=parallel)
                     ours = sum(r.new for r in reports) / (time.perf_counter() - started)
-                failed = [f"{r.name}: {r.error}" for r in reports if r.failed]
-                if failed:  # a rate of failures measures nothing
-                    raise RuntimeError(f"the ingest benchmark's feeds failed: {failed}")
+                check_fetched(reports)
                 engine.dispose()
                 started = time.perf_counter()
-                stored = baseline.ingest_loop([f"{base}/{n}" for n in names], str(folder / "baseline.db"))
+                stored = baseline.ingest_loop([job.url for job in jobs], str(folder / "baseline.db"))
                 loop = stored / (time.perf_counter() - started)
             out[label] = {
                 "ours_per_s": ours,
