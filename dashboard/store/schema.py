@@ -502,7 +502,7 @@ def insert_many(conn: Connection, table: Table, rows: Sequence[dict[str, object]
     """Insert many rows given as dicts (all with the same keys): ``insert_rows`` with their columns."""
     if rows:
         names = list(rows[0])
-        insert_rows(conn, table, names, [[row[n] for n in names] for row in rows], suffix)
+        _insert(conn, table, names, [[row[n] for n in names] for row in rows], suffix, owned=True)
 
 
 def insert_rows(
@@ -513,6 +513,14 @@ def insert_rows(
     converting values with each column's own type (the same rows as ``conn.execute(insert(table), rows)``,
     whose per-row bookkeeping costs more than the insert itself on large batches). ``suffix`` follows the
     rows (ON CONFLICT ...)."""
+    _insert(conn, table, names, rows, suffix, owned=False)
+
+
+def _insert(
+    conn: Connection, table: Table, names: Sequence[str], rows: Sequence[Sequence[object]], suffix: str, owned: bool
+) -> None:
+    """``insert_rows``; ``owned``: the rows are lists made for this call, so values are converted in place
+    (the caller's own rows are copied first, and only when a column converts its values)."""
     if not rows:
         return
     values: Sequence[Sequence[object]] = rows
@@ -520,8 +528,8 @@ def insert_rows(
         process = table.c[name].type._cached_bind_processor(conn.dialect)
         if process is None:
             continue
-        if values is rows:
-            values = [list(row) for row in rows]
+        if not owned:
+            values, owned = [list(row) for row in rows], True
         done: dict[object, object] = {}  # a batch repeats its times and days: convert each value once
         for row in values:
             value = row[index]
